@@ -1,0 +1,87 @@
+"""Starting the application: QApplication, the main window, and --screenshot."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+ORGANIZATION = "gd-explorer"
+APPLICATION = "Gradient Descent Explorer"
+
+
+def make_application(argv=None) -> QApplication:
+    """The QApplication (made once), with names for QSettings and pyqtgraph's options."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    import pyqtgraph as pg
+    pg.setConfigOptions(antialias=True, background="w", foreground="k")
+    return app
+
+
+def run_app(args) -> int:
+    if getattr(args, "no_gl", False):
+        os.environ["GD_EXPLORER_NO_GL"] = "1"
+    app = make_application()
+    from explorer.main_window import MainWindow
+    from explorer.session import Session
+
+    session = Session(data_dir=args.data, model_path=args.model)
+    settings = QSettings()
+    if args.screenshot:
+        # Screenshots show every panel with its defaults, whatever the user last chose.
+        settings = QSettings(str(Path(args.screenshot) / ".screenshot-settings.ini"),
+                             QSettings.IniFormat)
+        settings.clear()
+    window = MainWindow(session, settings)
+    if args.screenshot:
+        window.resize(1400, 900)
+    window.show()
+    if args.screenshot:
+        status = {"code": 0}
+        QTimer.singleShot(300, lambda: take_screenshots(window, Path(args.screenshot), status))
+        app.exec()
+        return status["code"]
+    return app.exec()
+
+
+def take_screenshots(window, folder: Path, status: dict) -> None:
+    """Show each panel in turn, save ``<key>.png`` into ``folder``, then close."""
+    from explorer.main_window import PANELS
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"error: cannot create {folder}: {exc}", file=sys.stderr)
+        status["code"] = 1
+        window.close()
+        return
+    keys = [p[0] for p in PANELS]
+
+    def shoot(i: int) -> None:
+        if i > 0:
+            path = folder / f"{keys[i - 1]}.png"
+            if not window.grab_panel_image().save(str(path), "PNG"):
+                print(f"error: could not write {path}", file=sys.stderr)
+                status["code"] = 1
+            else:
+                print(path)
+        if i == len(keys):
+            settings_file = folder / ".screenshot-settings.ini"
+            window.close()
+            try:
+                settings_file.unlink()
+            except OSError:
+                pass
+            return
+        window.tabs.setCurrentIndex(i)
+        window.panels[keys[i]].setFocus()
+        QTimer.singleShot(700, lambda: shoot(i + 1))
+
+    shoot(0)
