@@ -51,6 +51,9 @@ def save(net: Network, path, metadata: Optional[dict] = None) -> Path:
     except OSError as exc:
         raise ModelError(f"Cannot write a model into {folder}: {exc.strerror or exc}") from None
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)     # mkstemp makes 0600; a model is an ordinary file
         with os.fdopen(fd, "wb") as f:
             np.savez_compressed(f, **arrays)
             f.flush()
