@@ -236,10 +236,7 @@ class Trainer:
                 # Output error delta^L (and the batch's cost, from a - y on the way).
                 cost = output_delta(below, y, deltas[-1], tmps[-1]) / m
                 if not math.isfinite(cost):
-                    raise Diverged(
-                        f"The cost became {cost} in epoch {epoch} (mini-batch {batch + 1}): "
-                        f"the learning rate eta = {eta:g} is too large and the weights blew up. "
-                        f"Try a smaller eta, for example {eta / 10:g}.", epoch, batch + 1, eta)
+                    raise self._diverged(f"The cost became {cost}", epoch, batch + 1, eta)
                 decay = 1.0 - eta * self.lmbda / n
                 alpha = -eta / m
                 for l in range(L - 1, -1, -1):
@@ -255,6 +252,11 @@ class Trainer:
                          trans_b=1, overwrite_c=1)
                 pos += m
                 batch += 1
+                # With sigmoid outputs the cost stays finite even when a huge eta has sent
+                # weights to infinity, so look at the weights too (cheaply, now and then).
+                if batch % 64 == 0 or pos >= n:
+                    if not all(np.isfinite(p).all() for p in params):
+                        raise self._diverged("The weights became infinite", epoch, batch, eta)
                 examples_seen += m
                 seconds += clock() - t0
                 yield BatchProgress(epoch, batch, batch + -(-(n - pos) // m_req), cost,
@@ -263,6 +265,13 @@ class Trainer:
                     return
             elapsed += seconds
             yield self._epoch_result(epoch, seconds, elapsed, examples_seen)
+
+    @staticmethod
+    def _diverged(what: str, epoch: int, batch: int, eta: float) -> Diverged:
+        return Diverged(
+            f"{what} in epoch {epoch} (mini-batch {batch}): the learning rate eta = {eta:g} "
+            f"is too large and the weights blew up. Try a smaller eta, for example "
+            f"{eta / 10:g}.", epoch, batch, eta)
 
     def _epoch_result(self, epoch, seconds, elapsed, examples_seen) -> EpochResult:
         net = self.net

@@ -1,0 +1,300 @@
+"""Cost functions for the descent panel: C(v1, v2) surfaces and C(v) curves.
+
+Each ``Surface`` knows its value, its exact gradient and its exact Hessian, written out
+by hand (the tests check them against finite differences), the region worth plotting
+and a starting point that shows something. The functions take NumPy arrays and work
+element-wise, so the same code evaluates one point for the optimiser and a whole
+200x200 grid for the plots:
+
+    >>> s = SURFACES["bowl"]
+    >>> s.value(1.0, 2.0), s.gradient(1.0, 2.0)
+    (5.0, (2.0, 4.0))
+
+``contour_segments`` draws level lines of a gridded surface (vectorised marching
+squares), so the contour view needs no per-cell Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Optional, Sequence, Tuple
+
+import numpy as np
+
+Domain = Tuple[Tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A cost function of ``dim`` variables (1 or 2) with exact derivatives.
+
+    ``f(*v)`` is the value; ``df(*v)`` a tuple of the ``dim`` partial derivatives;
+    ``d2f(*v)`` the Hessian as a tuple of rows (or ``None`` when it is not known, in
+    which case Newton's method cannot be used). All work element-wise on arrays.
+    """
+
+    key: str
+    title: str
+    dim: int
+    f: Callable
+    df: Callable
+    d2f: Optional[Callable]
+    domain: Domain
+    start: Tuple[float, ...]
+    text: str = ""           # the formula, as the learner would write it
+    about: str = ""          # one sentence on what it shows
+    minima: Tuple[Tuple[float, ...], ...] = field(default=())
+
+    # -- element-wise, any array shape ------------------------------------------------
+    def value(self, *v):
+        with np.errstate(all="ignore"):
+            out = self.f(*v)
+        return out if np.ndim(out) else float(out)
+
+    def gradient(self, *v):
+        with np.errstate(all="ignore"):
+            out = self.df(*v)
+        return tuple(g if np.ndim(g) else float(g) for g in out)
+
+    def hessian(self, *v):
+        if self.d2f is None:
+            return None
+        with np.errstate(all="ignore"):
+            rows = self.d2f(*v)
+        return tuple(tuple(h if np.ndim(h) else float(h) for h in row) for row in rows)
+
+    # -- one point as a vector (what the optimisers use) -------------------------------
+    def value_at(self, v: np.ndarray) -> float:
+        return float(self.value(*np.asarray(v, dtype=float)))
+
+    def gradient_at(self, v: np.ndarray) -> np.ndarray:
+        return np.array(self.gradient(*np.asarray(v, dtype=float)), dtype=float)
+
+    def hessian_at(self, v: np.ndarray) -> Optional[np.ndarray]:
+        h = self.hessian(*np.asarray(v, dtype=float))
+        return None if h is None else np.array(h, dtype=float).reshape(self.dim, self.dim)
+
+    @property
+    def has_hessian(self) -> bool:
+        return self.d2f is not None
+
+    # -- the plotted region -------------------------------------------------------------
+    def axes(self, n: int = 200) -> Tuple[np.ndarray, ...]:
+        """``n`` evenly spaced values across the domain, one array per variable."""
+        return tuple(np.linspace(lo, hi, n) for lo, hi in self.domain)
+
+    def grid(self, n: int = 200):
+        """(axes, values): for dim 2, ``values[i, j] = C(xs[i], ys[j])``."""
+        axes = self.axes(n)
+        if self.dim == 1:
+            z = np.broadcast_to(self.value(axes[0]), axes[0].shape)
+        else:
+            xs, ys = axes
+            z = np.broadcast_to(self.value(xs[:, None], ys[None, :]), (len(xs), len(ys)))
+        return axes, np.asarray(z, dtype=float)
+
+
+def _s(*a):
+    return a
+
+
+# ------------------------------------------------------------------ two variables
+def _bowl():
+    return Surface(
+        "bowl", "Bowl", 2,
+        lambda x, y: x * x + y * y,
+        lambda x, y: (2 * x, 2 * y),
+        lambda x, y: ((2 + 0 * x, 0 * x), (0 * x, 2 + 0 * x)),
+        ((-2.0, 2.0), (-2.0, 2.0)), (1.6, 1.2),
+        "v1**2 + v2**2",
+        "The book's valley: one minimum, and the gradient always points straight uphill.",
+        ((0.0, 0.0),))
+
+
+def _ravine():
+    return Surface(
+        "ravine", "Long narrow valley", 2,
+        lambda x, y: 0.1 * x * x + 2 * y * y,
+        lambda x, y: (0.2 * x, 4 * y),
+        lambda x, y: ((0.2 + 0 * x, 0 * x), (0 * x, 4 + 0 * x)),
+        ((-3.0, 3.0), (-3.0, 3.0)), (-2.8, 1.5),
+        "0.1*v1**2 + 2*v2**2",
+        "Steep walls, flat floor: plain descent zig-zags; eta above 0.5 throws the ball out.",
+        ((0.0, 0.0),))
+
+
+def _rosenbrock():
+    return Surface(
+        "rosenbrock", "Rosenbrock's banana", 2,
+        lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2,
+        lambda x, y: (-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)),
+        lambda x, y: ((2 - 400 * y + 1200 * x * x, -400 * x), (-400 * x, 200 + 0 * x)),
+        ((-2.0, 2.0), (-1.0, 3.0)), (-1.5, 2.0),
+        "(1 - v1)**2 + 100*(v2 - v1**2)**2",
+        "A curved valley: easy to fall into, slow to follow to the minimum at (1, 1).",
+        ((1.0, 1.0),))
+
+
+def _himmelblau():
+    return Surface(
+        "himmelblau", "Himmelblau (four minima)", 2,
+        lambda x, y: (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2,
+        lambda x, y: (4 * x * (x * x + y - 11) + 2 * (x + y * y - 7),
+                      2 * (x * x + y - 11) + 4 * y * (x + y * y - 7)),
+        lambda x, y: ((12 * x * x + 4 * y - 42, 4 * x + 4 * y),
+                      (4 * x + 4 * y, 4 * x + 12 * y * y - 26)),
+        ((-5.0, 5.0), (-5.0, 5.0)), (-0.5, -0.8),
+        "(v1**2 + v2 - 11)**2 + (v1 + v2**2 - 7)**2",
+        "Four valleys: where the ball ends depends on where it starts.",
+        ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848127)))
+
+
+def _saddle():
+    return Surface(
+        "saddle", "Saddle point", 2,
+        lambda x, y: 0.5 * x * x + 0.25 * y ** 4 - 0.5 * y * y,
+        lambda x, y: (x, y ** 3 - y),
+        lambda x, y: ((1 + 0 * x, 0 * x), (0 * x, 3 * y * y - 1)),
+        ((-2.0, 2.0), (-2.0, 2.0)), (1.8, 0.02),
+        "v1**2/2 + v2**4/4 - v2**2/2",
+        "A pass between two valleys: the gradient is zero at the origin, yet it is no minimum.",
+        ((0.0, 1.0), (0.0, -1.0)))
+
+
+def _egg_crate():
+    return Surface(
+        "eggcrate", "Many local minima", 2,
+        lambda x, y: 0.1 * (x * x + y * y) - np.cos(x) * np.cos(y),
+        lambda x, y: (0.2 * x + np.sin(x) * np.cos(y), 0.2 * y + np.cos(x) * np.sin(y)),
+        lambda x, y: ((0.2 + np.cos(x) * np.cos(y), -np.sin(x) * np.sin(y)),
+                      (-np.sin(x) * np.sin(y), 0.2 + np.cos(x) * np.cos(y))),
+        ((-6.0, 6.0), (-6.0, 6.0)), (4.2, -1.6),
+        "0.1*(v1**2 + v2**2) - cos(v1)*cos(v2)",
+        "Dimples in a bowl: descent stops in the nearest dip, not the lowest one.",
+        ((0.0, 0.0),))
+
+
+# ------------------------------------------------------------------ one variable
+def _parabola():
+    return Surface(
+        "parabola", "Parabola", 1,
+        lambda v: v * v,
+        lambda v: (2 * v,),
+        lambda v: ((2 + 0 * v,),),
+        ((-2.0, 2.0),), (1.8,),
+        "v**2",
+        "Each step moves against the slope; with eta = 1 the ball bounces between +-v forever.",
+        ((0.0,),))
+
+
+def _double_well():
+    return Surface(
+        "doublewell", "Double well", 1,
+        lambda v: v ** 4 - 2 * v * v + 0.5 * v,
+        lambda v: (4 * v ** 3 - 4 * v + 0.5,),
+        lambda v: ((12 * v * v - 4,),),
+        ((-1.8, 1.8),), (1.6,),
+        "v**4 - 2*v**2 + 0.5*v",
+        "Two dips: starting on the right finds the higher one.",
+        ((-1.0574,),))
+
+
+def _wavy():
+    return Surface(
+        "wavy", "Wavy valley", 1,
+        lambda v: v * v / 8 - np.cos(2 * v),
+        lambda v: (v / 4 + 2 * np.sin(2 * v),),
+        lambda v: ((0.25 + 4 * np.cos(2 * v),),),
+        ((-5.0, 5.0),), (4.3,),
+        "v**2/8 - cos(2*v)",
+        "Ripples on a slope: a small eta stops in the first ripple, a larger one jumps over.",
+        ((0.0,),))
+
+
+SURFACES: Dict[str, Surface] = {s.key: s for s in (
+    _bowl(), _ravine(), _rosenbrock(), _himmelblau(), _saddle(), _egg_crate())}
+CURVES: Dict[str, Surface] = {s.key: s for s in (_parabola(), _double_well(), _wavy())}
+
+
+def named(key: str) -> Surface:
+    """A named surface or curve; ``KeyError`` with the known names otherwise."""
+    if key in SURFACES:
+        return SURFACES[key]
+    if key in CURVES:
+        return CURVES[key]
+    raise KeyError(f"no surface called {key!r}; known: {', '.join([*SURFACES, *CURVES])}")
+
+
+# ------------------------------------------------------------------ level lines
+def contour_levels(z: np.ndarray, count: int = 14) -> np.ndarray:
+    """Levels spread like quantiles of the finite values, so steep surfaces
+    (Rosenbrock reaches 2,500) still get lines on their flat floors."""
+    finite = z[np.isfinite(z)]
+    if finite.size == 0:
+        return np.zeros(0)
+    qs = np.linspace(0.0, 1.0, count + 2)[1:-1] ** 1.6
+    levels = np.unique(np.quantile(finite, qs))
+    return levels[(levels > finite.min()) & (levels < finite.max())]
+
+
+def contour_segments(xs: np.ndarray, ys: np.ndarray, z: np.ndarray,
+                     levels: Sequence[float]) -> np.ndarray:
+    """Level lines of ``z[i, j] = C(xs[i], ys[j])`` as line segments.
+
+    Returns an array of shape (2k, 2): consecutive rows are the two ends of one segment
+    (pyqtgraph draws it with ``connect="pairs"``). Cells with a NaN corner are skipped.
+    """
+    z = np.asarray(z, dtype=float)
+    out = []
+    x0, x1 = xs[:-1, None], xs[1:, None]
+    y0, y1 = ys[None, :-1], ys[None, 1:]
+    a, b = z[:-1, :-1], z[1:, :-1]    # corners (x0,y0), (x1,y0)
+    c, d = z[1:, 1:], z[:-1, 1:]      # corners (x1,y1), (x0,y1)
+    ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(c) & np.isfinite(d)
+    shape = a.shape
+    with np.errstate(all="ignore"):
+        for level in levels:
+            sa, sb, sc, sd = a > level, b > level, c > level, d > level
+            # crossing points on the four edges: bottom (a-b), right (b-c), top (d-c), left (a-d)
+            edges = []
+            for s0, s1, z0, z1, p0, p1, horizontal in (
+                    (sa, sb, a, b, x0, x1, y0), (sb, sc, b, c, y0, y1, x1),
+                    (sd, sc, d, c, x0, x1, y1), (sa, sd, a, d, y0, y1, x0)):
+                hit = (s0 != s1) & ok
+                t = (level - z0) / (z1 - z0)
+                along = p0 + t * (p1 - p0)
+                if p0 is x0:      # bottom/top edges run along x at fixed y
+                    px, py = along, np.broadcast_to(horizontal, shape)
+                else:             # right/left edges run along y at fixed x
+                    px, py = np.broadcast_to(horizontal, shape), along
+                edges.append((hit, np.broadcast_to(px, shape), np.broadcast_to(py, shape)))
+            hits = np.stack([e[0] for e in edges])          # (4, nx-1, ny-1)
+            count = hits.sum(axis=0)
+            px = np.stack([e[1] for e in edges])
+            py = np.stack([e[2] for e in edges])
+            # two crossings: join them
+            two = count == 2
+            if two.any():
+                idx = np.argsort(~hits[:, two], axis=0, kind="stable")[:2]   # first two hit edges
+                cols = np.arange(idx.shape[1])
+                sel_x, sel_y = px[:, two], py[:, two]
+                p = np.stack([sel_x[idx[0], cols], sel_y[idx[0], cols]], axis=1)
+                q = np.stack([sel_x[idx[1], cols], sel_y[idx[1], cols]], axis=1)
+                out.append(np.stack([p, q], axis=1).reshape(-1, 2))
+            # four crossings (a saddle cell): bottom-left and top-right, or the other way
+            four = count == 4
+            if four.any():
+                centre = ((a + b + c + d) / 4)[four] > level
+                ex, ey = px[:, four], py[:, four]
+                same = centre == sa[four]
+                # if the centre agrees with corner a, a's corner is joined to c's side
+                first = np.where(same, 0, 0), np.where(same, 1, 3)
+                second = np.where(same, 2, 2), np.where(same, 3, 1)
+                cols = np.arange(ex.shape[1])
+                for i, j in (first, second):
+                    p = np.stack([ex[i, cols], ey[i, cols]], axis=1)
+                    q = np.stack([ex[j, cols], ey[j, cols]], axis=1)
+                    out.append(np.stack([p, q], axis=1).reshape(-1, 2))
+    if not out:
+        return np.zeros((0, 2))
+    return np.concatenate(out)
