@@ -1,0 +1,243 @@
+"""Update rules for the descent panel, and the trajectory each one traces.
+
+The book's rule is plain gradient descent, v -> v' = v - eta * grad C. Beside it are the
+rules people use instead, so the learner can race them on the same surface:
+
+=============  =====================================================================
+``gd``         dv = -eta grad C                         (Nielsen, ch. 1)
+``fixed``      dv = -eta grad C / |grad C|              (a step of fixed length eta)
+``momentum``   u = mu u - eta grad C;  dv = u           (the heavy ball)
+``nesterov``   as momentum, with the gradient taken at v + mu u
+``adagrad``    G += g^2;  dv = -eta g / (sqrt(G) + eps)
+``rmsprop``    S = rho S + (1 - rho) g^2;  dv = -eta g / (sqrt(S) + eps)
+``adam``       RMSProp with momentum and bias correction
+``newton``     dv = -H^-1 grad C  (a full step; uses the exact Hessian H)
+=============  =====================================================================
+
+``run`` returns a ``Trajectory``: for every step the point v, the cost C, the gradient,
+the step dv, the predicted change grad C . dv and the actual change C(v + dv) - C(v).
+The two changes agree when the step is small; when eta is too large they part, and the
+learner sees why the book asks for a small eta. A run stops early, with a message, when
+the ball diverges, leaves the function's domain, or comes to rest.
+
+``noise`` adds seeded Gaussian noise to each gradient the rule sees (not to the readouts),
+like the estimate stochastic gradient descent makes from a mini-batch.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Method:
+    key: str
+    name: str
+    needs_hessian: bool = False
+    uses_eta: bool = True
+
+
+METHODS: Dict[str, Method] = {m.key: m for m in (
+    Method("gd", "Gradient descent"),
+    Method("fixed", "Fixed step length"),
+    Method("momentum", "Momentum"),
+    Method("nesterov", "Nesterov"),
+    Method("adagrad", "AdaGrad"),
+    Method("rmsprop", "RMSProp"),
+    Method("adam", "Adam"),
+    Method("newton", "Newton", needs_hessian=True, uses_eta=False),
+)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run depends on besides the function and the start."""
+
+    eta: float = 0.1
+    steps: int = 100
+    mu: float = 0.9          # momentum / Nesterov
+    rho: float = 0.9         # RMSProp
+    beta1: float = 0.9       # Adam
+    beta2: float = 0.999     # Adam
+    eps: float = 1e-8
+    noise: float = 0.0       # std of Gaussian noise added to the gradient the rule sees
+    seed: int = 0
+    bound: float = 1e6       # |v| beyond this counts as diverged
+    tol: float = 1e-12       # |grad C| below this (without noise): at rest
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One step k: from v (cost C, gradient grad) by dv."""
+
+    step: int
+    v: np.ndarray
+    C: float
+    grad: np.ndarray
+    dv: np.ndarray
+    predicted: float         # grad C . dv
+    actual: float            # C(v + dv) - C(v)
+
+
+@dataclass
+class Trajectory:
+    """Points v_0 .. v_n and what happened between them.
+
+    ``v``, ``C`` and ``grad`` have n+1 rows (the points); ``dv``, ``predicted`` and
+    ``actual`` have n rows (the steps). ``status`` is "running out of steps" ("ok"),
+    "converged", "diverged", "domain" or "singular", and ``message`` says it in words.
+    """
+
+    method: str
+    v: np.ndarray
+    C: np.ndarray
+    grad: np.ndarray
+    dv: np.ndarray
+    predicted: np.ndarray
+    actual: np.ndarray
+    status: str = "ok"
+    message: str = ""
+
+    @property
+    def steps(self) -> int:
+        return len(self.dv)
+
+    def record(self, k: int) -> StepRecord:
+        return StepRecord(k, self.v[k], float(self.C[k]), self.grad[k], self.dv[k],
+                          float(self.predicted[k]), float(self.actual[k]))
+
+    def records(self) -> Iterator[StepRecord]:
+        for k in range(self.steps):
+            yield self.record(k)
+
+
+class _Rule:
+    def __init__(self, key: str, s: Settings, dim: int):
+        self.key, self.s = key, s
+        self.u = np.zeros(dim)       # velocity / first moment
+        self.G = np.zeros(dim)       # accumulated or averaged squares
+        self.t = 0
+
+    def step(self, v, g, grad_at, hess_at) -> Tuple[np.ndarray, str]:
+        """(dv, problem): problem is "" or a reason the step cannot be taken."""
+        s, k = self.s, self.key
+        self.t += 1
+        if k == "gd":
+            return -s.eta * g, ""
+        if k == "fixed":
+            n = float(np.linalg.norm(g))
+            return (np.zeros_like(g) if n == 0 else -s.eta * g / n), ""
+        if k == "momentum":
+            self.u = s.mu * self.u - s.eta * g
+            return self.u.copy(), ""
+        if k == "nesterov":
+            ahead = grad_at(v + s.mu * self.u)
+            self.u = s.mu * self.u - s.eta * ahead
+            return self.u.copy(), ""
+        if k == "adagrad":
+            self.G += g * g
+            return -s.eta * g / (np.sqrt(self.G) + s.eps), ""
+        if k == "rmsprop":
+            self.G = s.rho * self.G + (1 - s.rho) * g * g
+            return -s.eta * g / (np.sqrt(self.G) + s.eps), ""
+        if k == "adam":
+            self.u = s.beta1 * self.u + (1 - s.beta1) * g
+            self.G = s.beta2 * self.G + (1 - s.beta2) * g * g
+            m_hat = self.u / (1 - s.beta1 ** self.t)
+            s_hat = self.G / (1 - s.beta2 ** self.t)
+            return -s.eta * m_hat / (np.sqrt(s_hat) + s.eps), ""
+        if k == "newton":
+            H = hess_at(v)
+            if H is None:
+                return np.zeros_like(g), "Newton's method needs the Hessian, which is not " \
+                                         "available for this function."
+            if not np.all(np.isfinite(H)):
+                return np.zeros_like(g), "the Hessian is not finite here."
+            if abs(np.linalg.det(H)) < 1e-12 * max(1.0, float(np.abs(H).max()) ** len(g)):
+                return np.zeros_like(g), "the Hessian is singular here, so Newton's step " \
+                                         "-H^-1 grad C is undefined."
+            return -np.linalg.solve(H, g), ""
+        raise KeyError(f"unknown method {k!r}; known: {', '.join(METHODS)}")
+
+
+def run(surface, start: Sequence[float], method: str = "gd",
+        settings: Optional[Settings] = None) -> Trajectory:
+    """Descend ``surface`` (anything with ``value_at``, ``gradient_at``, ``hessian_at``
+    and ``dim``) from ``start`` by ``method`` for at most ``settings.steps`` steps."""
+    if method not in METHODS:
+        raise KeyError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+    s = settings or Settings()
+    if not (math.isfinite(s.eta) and s.eta > 0):
+        raise ValueError(f"eta must be a positive number, not {s.eta!r}")
+    if s.steps < 0:
+        raise ValueError("steps must be >= 0")
+    dim = surface.dim
+    v = np.array(start, dtype=float).reshape(dim)
+    rng = np.random.default_rng(s.seed)
+    rule = _Rule(method, s, dim)
+
+    def noisy(g):
+        return g + s.noise * rng.standard_normal(dim) if s.noise > 0 else g
+
+    def grad_seen(p):
+        with np.errstate(all="ignore"):
+            return noisy(surface.gradient_at(p))
+
+    def hess_at(p):
+        with np.errstate(all="ignore"):
+            return surface.hessian_at(p)
+
+    with np.errstate(all="ignore"):
+        C = surface.value_at(v)
+        g = surface.gradient_at(v)
+    vs, Cs, gs, dvs, pred, act = [v], [C], [g], [], [], []
+    status, message = "ok", ""
+    if not (np.all(np.isfinite(v)) and math.isfinite(C) and np.all(np.isfinite(g))):
+        status = "domain"
+        message = "The function is not defined at the starting point."
+    else:
+        for k in range(s.steps):
+            if s.noise == 0 and float(np.linalg.norm(g)) < s.tol:
+                status, message = "converged", f"At rest after {k} steps: grad C = 0 here."
+                break
+            with np.errstate(all="ignore"):
+                dv, problem = rule.step(v, grad_seen(v), grad_seen, hess_at)
+            if problem:
+                status, message = "singular", f"Stopped at step {k}: {problem}"
+                break
+            new_v = v + dv
+            with np.errstate(all="ignore"):
+                new_C = surface.value_at(new_v) if np.all(np.isfinite(new_v)) else math.nan
+                new_g = surface.gradient_at(new_v)
+            dvs.append(dv)
+            pred.append(float(np.dot(g, dv)))
+            act.append(new_C - C)
+            vs.append(new_v)
+            Cs.append(new_C)
+            gs.append(new_g)
+            v, C, g = new_v, new_C, new_g
+            if not np.all(np.isfinite(v)) or float(np.max(np.abs(v))) > s.bound \
+                    or math.isinf(C) or abs(C) > 1e300:
+                status = "diverged"
+                message = (f"Diverged at step {k + 1}: the ball flew off to infinity. "
+                           f"Make eta smaller.")
+                break
+            if math.isnan(C) or not np.all(np.isfinite(g)):
+                status = "domain"
+                message = (f"Stopped at step {k + 1}: the function is not defined at "
+                           f"v = ({', '.join(f'{x:.3g}' for x in v)}).")
+                break
+    return Trajectory(
+        method, np.array(vs), np.array(Cs, dtype=float), np.array(gs),
+        np.array(dvs).reshape(-1, dim), np.array(pred, dtype=float),
+        np.array(act, dtype=float), status, message)
+
+
+def run_all(surface, start: Sequence[float], methods: Sequence[str],
+            settings: Optional[Settings] = None) -> Dict[str, Trajectory]:
+    """One trajectory per method, all from the same start with the same settings."""
+    return {m: run(surface, start, m, settings) for m in methods}

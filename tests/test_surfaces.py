@@ -1,0 +1,103 @@
+"""The named surfaces: exact gradients and Hessians against finite differences, grids,
+and the level lines the contour map draws."""
+
+import numpy as np
+import pytest
+
+from engine import surfaces as S
+
+ALL = [*S.SURFACES.values(), *S.CURVES.values()]
+
+
+def _points(surface, n=25, seed=1):
+    rng = np.random.default_rng(seed)
+    lows = np.array([lo for lo, _ in surface.domain])
+    highs = np.array([hi for _, hi in surface.domain])
+    return lows + (highs - lows) * rng.random((n, surface.dim))
+
+
+def _fd_grad(surface, v, h=1e-6):
+    out = np.zeros(surface.dim)
+    for i in range(surface.dim):
+        e = np.zeros(surface.dim)
+        e[i] = h
+        out[i] = (surface.value_at(v + e) - surface.value_at(v - e)) / (2 * h)
+    return out
+
+
+@pytest.mark.parametrize("surface", ALL, ids=lambda s: s.key)
+def test_gradient_matches_finite_differences(surface):
+    for v in _points(surface):
+        exact = surface.gradient_at(v)
+        approx = _fd_grad(surface, v)
+        assert np.allclose(exact, approx, rtol=1e-5, atol=1e-5 * (1 + abs(surface.value_at(v))))
+
+
+@pytest.mark.parametrize("surface", ALL, ids=lambda s: s.key)
+def test_hessian_matches_finite_differences_of_the_gradient(surface):
+    h = 1e-6
+    for v in _points(surface, seed=2):
+        H = surface.hessian_at(v)
+        assert H.shape == (surface.dim, surface.dim)
+        assert np.allclose(H, H.T)
+        for j in range(surface.dim):
+            e = np.zeros(surface.dim)
+            e[j] = h
+            col = (surface.gradient_at(v + e) - surface.gradient_at(v - e)) / (2 * h)
+            assert np.allclose(H[:, j], col, rtol=1e-4, atol=1e-4 * (1 + np.abs(H).max()))
+
+
+@pytest.mark.parametrize("surface", ALL, ids=lambda s: s.key)
+def test_minima_are_stationary_and_the_start_is_inside_the_domain(surface):
+    for m in surface.minima:
+        assert np.linalg.norm(surface.gradient_at(np.array(m))) < 1e-3
+        assert np.all(np.linalg.eigvalsh(surface.hessian_at(np.array(m))) > 0)
+    for x, (lo, hi) in zip(surface.start, surface.domain):
+        assert lo < x < hi
+    assert np.linalg.norm(surface.gradient_at(np.array(surface.start))) > 0
+
+
+def test_grid_is_indexed_x_then_y():
+    s = S.SURFACES["ravine"]
+    (xs, ys), z = s.grid(50)
+    assert z.shape == (50, 50)
+    assert z[10, 30] == pytest.approx(s.value(xs[10], ys[30]))
+    (vs,), c = S.CURVES["parabola"].grid(31)
+    assert c.shape == (31,) and c[0] == pytest.approx(vs[0] ** 2)
+
+
+def test_named_lookup_and_unknown_name():
+    assert S.named("bowl").dim == 2 and S.named("wavy").dim == 1
+    with pytest.raises(KeyError, match="known"):
+        S.named("nope")
+
+
+def test_contour_segments_of_a_bowl_are_circles():
+    s = S.SURFACES["bowl"]
+    (xs, ys), z = s.grid(120)
+    seg = S.contour_segments(xs, ys, z, [1.0])
+    assert len(seg) > 100 and len(seg) % 2 == 0
+    r = np.hypot(seg[:, 0], seg[:, 1])
+    assert np.allclose(r, 1.0, atol=0.01)       # the level set C = 1 is the unit circle
+    # no NaN corners: a NaN hole makes no segments inside it
+    z2 = z.copy()
+    z2[:60] = np.nan
+    seg2 = S.contour_segments(xs, ys, z2, [1.0])
+    assert 0 < len(seg2) < len(seg) and np.all(seg2[:, 0] > xs[58])
+
+
+def test_contour_segments_saddle_cell():
+    xs = ys = np.array([0.0, 1.0])
+    z = np.array([[1.0, 0.0], [0.0, 1.0]])   # a, c high; b, d low
+    seg = S.contour_segments(xs, ys, z, [0.5])
+    assert seg.shape == (4, 2)
+    assert np.all(np.isfinite(seg))
+
+
+def test_contour_levels_spread_over_a_steep_surface():
+    (xs, ys), z = S.SURFACES["rosenbrock"].grid(100)
+    levels = S.contour_levels(z, 12)
+    assert len(levels) >= 8
+    assert np.all(np.diff(levels) > 0)
+    assert levels[0] < np.median(z)          # lines on the flat floor too
+    assert S.contour_levels(np.full((3, 3), np.nan)).size == 0
