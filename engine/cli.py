@@ -12,11 +12,13 @@ import math
 import sys
 import time
 
+import numpy as np
+
 from engine import mnist, model_io
 from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
 from engine.network import INITS, Network
-from engine.sgd import BatchProgress, Diverged, EpochResult, Trainer
+from engine.sgd import BatchProgress, Diverged, EpochResult, Trainer, stuck_warning
 
 EXIT_DATA, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 1, 2, 3, 130
 
@@ -122,6 +124,9 @@ def train_command(args) -> int:
     results = []
     bar = None
     interrupted = False
+    warned = False
+    silence = np.errstate(over="ignore", invalid="ignore")  # Diverged says it better
+    silence.__enter__()
     try:
         for record in trainer.run():
             if isinstance(record, BatchProgress):
@@ -137,6 +142,10 @@ def train_command(args) -> int:
                 bar = None
             results.append(record)
             _print_epoch(record, args.json, out)
+            warning = stuck_warning(record, trainer.eta)
+            if warning and not warned:
+                warned = True
+                print(f"warning: {warning}", file=sys.stderr, flush=True)
     except Diverged as exc:
         if bar is not None:
             bar.close()
@@ -146,6 +155,8 @@ def train_command(args) -> int:
         if bar is not None:
             bar.close()
         print(f"Interrupted after {len(results)} complete epoch(s).", file=sys.stderr)
+    finally:
+        silence.__exit__(None, None, None)
     best = max(results, key=lambda r: r.test_correct, default=None)
     if best is not None and not args.json:
         final = results[-1]

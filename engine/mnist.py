@@ -56,6 +56,10 @@ class MnistError(Exception):
     """MNIST could not be found, read or downloaded; the message says what to do."""
 
 
+class DownloadCancelled(MnistError):
+    """Raised by a progress bar's ``update`` to cancel a download (see ``fetch``)."""
+
+
 class Dataset(NamedTuple):
     """Images (n, 784) as float32 in [0, 1], ink bright on dark, and labels (n,) as uint8."""
 
@@ -234,7 +238,8 @@ def fetch(dest, mirrors: Sequence[str] = MIRRORS, hashes: Dict[str, str] = PUBLI
 
     Each mirror is tried in turn. ``progressbar`` is passed to pooch: True for a text
     bar on standard error, False for none, or an object with ``total``, ``update(n)``,
-    ``reset()`` and ``close()`` (a GUI's bar; raising from ``update`` cancels).
+    ``reset()`` and ``close()`` (a GUI's bar; raising ``DownloadCancelled`` from
+    ``update`` cancels, and the exception comes out of ``fetch``).
     Nothing half-written stays in ``dest``: pooch writes to a temporary file and moves
     it into place only once the hash matches.
     """
@@ -257,6 +262,9 @@ def fetch(dest, mirrors: Sequence[str] = MIRRORS, hashes: Dict[str, str] = PUBLI
                 pooch.retrieve(url, known_hash=f"sha256:{sha}", fname=name, path=dest,
                                downloader=downloader)
                 break
+            except DownloadCancelled:
+                _remove_partial(dest)
+                raise
             except ValueError as exc:          # pooch: the hash did not match
                 errors.append(f"{url}: the file arrived damaged (its SHA-256 does not match "
                               f"the published one) [{str(exc).splitlines()[0]}]")

@@ -98,6 +98,21 @@ def _as_data(data, dtype) -> Optional[Data]:
     return images, labels
 
 
+def stuck_warning(result: EpochResult, eta: float, classes: int = 10) -> Optional[str]:
+    """A hint when an epoch ends with the test accuracy no better than guessing.
+
+    With sigmoid outputs a learning rate that is far too large rarely makes the cost
+    NaN: it drives the neurons into saturation, where they stop learning. That looks
+    like an accuracy stuck near 1/classes, which this names.
+    """
+    acc = result.test_accuracy
+    if acc is None or acc > 1.5 / classes:
+        return None
+    return (f"After epoch {result.epoch} the test accuracy is {100 * acc:.1f}%, no better "
+            f"than guessing: the network is not learning. With eta = {eta:g} the neurons may "
+            f"have saturated (or died, for ReLU); try a smaller eta, e.g. {eta / 10:g}.")
+
+
 class Trainer:
     """Trains ``net`` in place by mini-batch SGD; iterate over ``run()`` to make it go.
 
