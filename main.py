@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a .npz model for the drawing pad (default: the shipped one)")
     parser.add_argument("--screenshot", metavar="DIR",
                         help="open the window, save one PNG per panel into DIR, and exit")
+    parser.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
     parser.add_argument("--no-gl", action="store_true",
                         help="do not use OpenGL (the descent panel shows its contour map only)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

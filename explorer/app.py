@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -43,6 +44,14 @@ def run_app(args) -> int:
     if args.screenshot:
         window.resize(1400, 900)
     window.show()
+    # Ctrl+C in the terminal closes the window the normal way (stopping any training);
+    # a timer wakes the interpreter now and then so that Python sees the signal.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    wake = QTimer(window)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    if getattr(args, "quit_after", None):
+        QTimer.singleShot(args.quit_after, window.close)
     if args.screenshot:
         status = {"code": 0}
         QTimer.singleShot(300, lambda: take_screenshots(window, Path(args.screenshot), status))

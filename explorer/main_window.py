@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import QByteArray, QSettings, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
@@ -119,11 +119,15 @@ class MainWindow(QMainWindow):
     def _restore(self) -> None:
         s = self.settings
         geometry = s.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
+        restored = False
+        if isinstance(geometry, (QByteArray, bytes, bytearray)):
+            restored = self.restoreGeometry(geometry)
+        if not restored:
             self.resize(1400, 900)
-        index = s.value("window/tab", 0, type=int)
+        try:
+            index = int(s.value("window/tab", 0))
+        except (TypeError, ValueError):
+            index = 0
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
         for key, panel in self.panels.items():

@@ -1,0 +1,100 @@
+"""The main window: panels, menus, state kept between runs; and the app as a program."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from conftest import ROOT
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+
+
+@pytest.fixture
+def make_window(qtbot, settings):
+    from explorer.app import make_application
+    from explorer.main_window import MainWindow
+    from explorer.session import Session
+
+    make_application()
+    windows = []
+
+    def make():
+        window = MainWindow(Session(), settings)
+        qtbot.addWidget(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for w in windows:
+        w.close()
+
+
+def test_one_tab_per_panel_and_the_three_menus(make_window):
+    window = make_window()
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["Descent", "Training", "Drawing pad"]
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus == ["File", "View", "Help"]
+
+
+def test_size_position_and_tab_are_remembered(make_window, qtbot):
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(1111, 777)
+    window.tabs.setCurrentIndex(2)
+    qtbot.wait(50)
+    window.close()
+    again = make_window()
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.tabs.currentIndex() == 2
+    assert (again.width(), again.height()) == (1111, 777)
+
+
+def test_garbage_settings_do_not_stop_the_window(make_window, settings):
+    settings.setValue("window/geometry", "not a geometry")
+    settings.setValue("window/tab", 99)
+    window = make_window()
+    assert window.tabs.currentIndex() == 0
+
+
+def test_view_menu_switches_panels(make_window):
+    window = make_window()
+    view = [a for a in window.menuBar().actions() if "View" in a.text()][0].menu()
+    view.actions()[1].trigger()
+    assert window.tabs.currentIndex() == 1
+
+
+def _env():
+    env = dict(os.environ)
+    env.setdefault("MNIST_DIR", "")
+    return env
+
+
+def test_the_app_starts_and_quits(tmp_path):
+    env = _env()
+    env["XDG_CONFIG_HOME"] = str(tmp_path)
+    out = subprocess.run([sys.executable, "main.py", "--quit-after", "1500"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr and "Destroyed while thread" not in out.stderr
+
+
+def test_screenshot_saves_one_png_per_panel(tmp_path):
+    from PySide6.QtGui import QImage
+
+    out = subprocess.run([sys.executable, "main.py", "--screenshot", str(tmp_path / "shots")],
+                         cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    for name in ("descent", "training", "drawing"):
+        image = QImage(str(tmp_path / "shots" / f"{name}.png"))
+        assert not image.isNull() and image.width() >= 800 and image.height() >= 500
+    assert sorted(p.name for p in (tmp_path / "shots").iterdir()) == \
+        ["descent.png", "drawing.png", "training.png"]
