@@ -1,0 +1,420 @@
+"""The training panel's settings: presets, and inputs that refuse bad values with a message.
+
+Every value is typed into a line edit and checked as it is typed. A bad value turns the
+field red and says why under the fields, and Train stays disabled until it is fixed,
+so a bad value never reaches the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+
+from engine.activations import ACTIVATIONS
+from engine.costs import COSTS
+from engine.network import INITS
+
+SPLIT_SIZES = {"book": 50_000, "full": 60_000}
+MAX_NEURONS = 4096
+MAX_LAYERS = 8
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    values: Dict[str, str]
+    note: str
+
+
+PRESETS: List[Preset] = [
+    Preset("Nielsen, chapter 1",
+           dict(sizes="784, 30, 10", activation="sigmoid", cost="quadratic", init="normal",
+                eta="3.0", m="10", epochs="30", l2="0", seed="1", images="all", split="book"),
+           "The book's network and settings: about 95% after 30 epochs."),
+    Preset("3Blue1Brown",
+           dict(sizes="784, 16, 16, 10", activation="sigmoid", cost="quadratic", init="scaled",
+                eta="3.0", m="10", epochs="30", l2="0", seed="1", images="all", split="book"),
+           "The video's two hidden layers of 16 neurons: about 94-95%."),
+    Preset("Stronger: 784-100-10, cross-entropy, L2",
+           dict(sizes="784, 100, 10", activation="sigmoid", cost="cross-entropy", init="scaled",
+                eta="0.5", m="10", epochs="30", l2="5.0", seed="1", images="all", split="full"),
+           "Chapter 3's improvements, on all 60,000 images: about 97.7% (the shipped model)."),
+]
+CUSTOM = "Custom"
+
+
+class FieldError(ValueError):
+    pass
+
+
+# ---------------------------------------------------------------------- parsers
+def parse_sizes(text: str) -> List[int]:
+    parts = [p for p in text.replace(",", " ").replace("-", " ").split() if p]
+    if len(parts) < 2:
+        raise FieldError("Layer sizes: give at least two layers, e.g. 784, 30, 10.")
+    try:
+        sizes = [int(p) for p in parts]
+    except ValueError:
+        raise FieldError(f"Layer sizes: {text.strip()!r} is not a list of whole numbers "
+                         f"(e.g. 784, 30, 10).") from None
+    if sizes[0] != 784:
+        raise FieldError(f"Layer sizes: the first layer must be 784 (one neuron a pixel), "
+                         f"not {sizes[0]}.")
+    if sizes[-1] != 10:
+        raise FieldError(f"Layer sizes: the last layer must be 10 (one neuron a digit), "
+                         f"not {sizes[-1]}.")
+    if len(sizes) > MAX_LAYERS:
+        raise FieldError(f"Layer sizes: at most {MAX_LAYERS} layers, please.")
+    for s in sizes[1:-1]:
+        if not 1 <= s <= MAX_NEURONS:
+            raise FieldError(f"Layer sizes: a hidden layer needs 1 to {MAX_NEURONS} neurons, "
+                             f"not {s}.")
+    return sizes
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise FieldError(f"{what}: {text.strip()!r} is not a number.") from None
+    if not math.isfinite(value):
+        raise FieldError(f"{what}: must be a finite number.")
+    return value
+
+
+def parse_eta(text: str) -> float:
+    value = _number(text, "eta")
+    if value <= 0:
+        raise FieldError("eta: the learning rate must be above 0 (e.g. 3.0).")
+    if value > 1e6:
+        raise FieldError("eta: at most 1,000,000 (and anything above ~100 diverges).")
+    return value
+
+
+def parse_l2(text: str) -> float:
+    value = _number(text, "L2 (lambda)")
+    if value < 0:
+        raise FieldError("L2 (lambda): must be 0 (no weight decay) or more.")
+    if value > 1e6:
+        raise FieldError("L2 (lambda): at most 1,000,000.")
+    return value
+
+
+def _whole(text: str, what: str, low: int, high: int) -> int:
+    t = text.strip().replace(",", "").replace("_", "")
+    try:
+        value = int(t)
+    except ValueError:
+        raise FieldError(f"{what}: {text.strip()!r} is not a whole number.") from None
+    if value < low or value > high:
+        raise FieldError(f"{what}: must be from {low:,} to {high:,}, not {value:,}.")
+    return value
+
+
+def parse_epochs(text: str) -> int:
+    return _whole(text, "Epochs", 1, 100_000)
+
+
+def parse_seed(text: str) -> int:
+    return _whole(text, "Seed", 0, 2**32 - 1)
+
+
+def parse_images(text: str, split: str) -> Optional[int]:
+    """None for "all"; else the number of training images to use."""
+    t = text.strip().lower()
+    if t in ("", "all"):
+        return None
+    return _whole(text, "Training images", 1, SPLIT_SIZES[split])
+
+
+def parse_m(text: str, n: int) -> int:
+    return _whole(text, "Mini-batch size m", 1, n)
+
+
+# ---------------------------------------------------------------------- the widget
+class TrainingControls(QWidget):
+    """The settings. ``values()`` returns the parsed settings, or raises ``FieldError``.
+
+    ``changed`` is emitted after any edit; ``hyper_edited`` when eta or m are edited to a
+    valid value (the panel passes it to a running training).
+    """
+
+    changed = Signal()
+    hyper_edited = Signal(float, int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._loading = False
+        self._running = False
+        self._last_hyper = None
+        self.preset = QComboBox()
+        self.preset.setObjectName("preset")
+        for p in PRESETS:
+            self.preset.addItem(p.name)
+        self.preset.addItem(CUSTOM)
+        self.preset_note = QLabel()
+        self.preset_note.setWordWrap(True)
+        self.preset_note.setStyleSheet("color: #555;")
+
+        self.fields: Dict[str, QWidget] = {}
+
+        def line(name, tip):
+            w = QLineEdit()
+            w.setObjectName(name)
+            w.setToolTip(tip)
+            w.textEdited.connect(self._edited)
+            self.fields[name] = w
+            return w
+
+        def combo(name, items, tip):
+            w = QComboBox()
+            w.setObjectName(name)
+            w.addItems(items)
+            w.setToolTip(tip)
+            w.activated.connect(self._edited)
+            self.fields[name] = w
+            return w
+
+        net_box = QGroupBox("Network")
+        f = QFormLayout(net_box)
+        f.addRow("Preset", self.preset)
+        f.addRow(self.preset_note)
+        f.addRow("Layer sizes", line("sizes", "Neurons per layer: 784 inputs, hidden layers, "
+                                             "10 outputs, e.g. 784, 30, 10"))
+        f.addRow("Activation", combo("activation", sorted(ACTIVATIONS),
+                                     "The hidden layers' activation (the output layer is sigmoid)"))
+        f.addRow("Cost", combo("cost", sorted(COSTS), "quadratic (chapter 1) or cross-entropy "
+                                                      "(chapter 3)"))
+        f.addRow("Initial weights", combo("init", list(INITS),
+                                          "normal: N(0,1) as in chapter 1; scaled: N(0,1/n_in)"))
+
+        train_box = QGroupBox("Training")
+        g = QFormLayout(train_box)
+        g.addRow("Learning rate eta", line("eta", "The step size: w -> w - eta * grad C. "
+                                                  "Can be changed while training runs."))
+        m_row = QHBoxLayout()
+        m_row.addWidget(line("m", "Mini-batch size: 1 = online learning; the whole training set "
+                                  "= full-batch gradient descent. Can be changed while training."))
+        self.full_batch = QPushButton("full batch")
+        self.full_batch.setObjectName("full-batch")
+        self.full_batch.setToolTip("Set m to the number of training images (full-batch "
+                                   "gradient descent)")
+        self.full_batch.clicked.connect(self._set_full_batch)
+        m_row.addWidget(self.full_batch)
+        g.addRow("Mini-batch size m", m_row)
+        g.addRow("Epochs", line("epochs", "How many passes over the training images"))
+        g.addRow("L2 (lambda)", line("l2", "Weight decay: 0 for none (chapter 1)"))
+        g.addRow("Seed", line("seed", "Seed for the initial weights and the shuffles"))
+        g.addRow("Training images", line("images", "'all', or a number for a quick run on the "
+                                                   "first N images"))
+        g.addRow("Data split", combo("split", ["book", "full"],
+                                     "book: 50,000 training images (10,000 kept for validation), "
+                                     "as in the book; full: all 60,000"))
+        self.monitor = QCheckBox("Measure training cost && accuracy each epoch")
+        self.monitor.setObjectName("monitor")
+        self.monitor.setToolTip("Evaluates the whole training set at each epoch's end "
+                                "(costs some time)")
+        self.monitor.setChecked(True)
+        self.monitor.toggled.connect(lambda _=False: self.changed.emit())
+        g.addRow(self.monitor)
+
+        self.message = QLabel()
+        self.message.setObjectName("controls-message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(net_box)
+        lay.addWidget(train_box)
+        lay.addWidget(self.message)
+
+        self.fields["eta"].editingFinished.connect(self._hyper_commit)
+        self.fields["m"].editingFinished.connect(self._hyper_commit)
+        self.preset.activated.connect(self._preset_chosen)
+        self.apply_preset(0)
+
+    # ------------------------------------------------------------------ values
+    def text(self, name: str) -> str:
+        w = self.fields[name]
+        return w.currentText() if isinstance(w, QComboBox) else w.text()
+
+    def set_text(self, name: str, value: str) -> None:
+        w = self.fields[name]
+        if isinstance(w, QComboBox):
+            i = w.findText(str(value))
+            if i >= 0:
+                w.setCurrentIndex(i)
+        else:
+            w.setText(str(value))
+
+    def nominal_images(self) -> int:
+        """How many training images the settings ask for (before the data is read)."""
+        split = self.text("split")
+        try:
+            n = parse_images(self.text("images"), split)
+        except FieldError:
+            n = None
+        return n or SPLIT_SIZES[split]
+
+    def _checks(self) -> Dict[str, Callable[[], object]]:
+        split = self.text("split")
+        return {
+            "sizes": lambda: parse_sizes(self.text("sizes")),
+            "eta": lambda: parse_eta(self.text("eta")),
+            "m": lambda: parse_m(self.text("m"), self.nominal_images()),
+            "epochs": lambda: parse_epochs(self.text("epochs")),
+            "l2": lambda: parse_l2(self.text("l2")),
+            "seed": lambda: parse_seed(self.text("seed")),
+            "images": lambda: parse_images(self.text("images"), split),
+        }
+
+    def errors(self) -> Dict[str, str]:
+        out = {}
+        for name, check in self._checks().items():
+            try:
+                check()
+            except FieldError as exc:
+                out[name] = str(exc)
+        return out
+
+    def values(self) -> dict:
+        """The parsed settings; raises FieldError naming the first bad field."""
+        v = {}
+        for name, check in self._checks().items():
+            v[name] = check()
+        v.update(activation=self.text("activation"), cost=self.text("cost"),
+                 init=self.text("init"), split=self.text("split"),
+                 monitor=self.monitor.isChecked())
+        return v
+
+    def validate(self) -> bool:
+        """Mark bad fields red with their message; True when everything is valid."""
+        errs = self.errors()
+        for name, w in self.fields.items():
+            if isinstance(w, QLineEdit):
+                w.setStyleSheet("QLineEdit { border: 2px solid #d32f2f; }" if name in errs else "")
+                w.setToolTip(errs.get(name, w.toolTip()) if name in errs else w.toolTip())
+        self.message.setText("\n".join(errs.values()))
+        return not errs
+
+    # ------------------------------------------------------------------ edits
+    def _edited(self, *_):
+        if self._loading:
+            return
+        if self.preset.currentText() != CUSTOM and self._differs_from_preset():
+            self.preset.setCurrentIndex(self.preset.findText(CUSTOM))
+            self.preset_note.setText("Your own settings.")
+        self.validate()
+        self.changed.emit()
+
+    def _hyper_commit(self) -> None:
+        """eta or m edited and confirmed (Enter, or focus left the field)."""
+        if self._loading:
+            return
+        errs = self.errors()
+        if "eta" in errs or "m" in errs:
+            return
+        eta = parse_eta(self.text("eta"))
+        m = parse_m(self.text("m"), self.nominal_images())
+        if (eta, m) != self._last_hyper:
+            self._last_hyper = (eta, m)
+            self.hyper_edited.emit(eta, m)
+
+    def set_hyper_baseline(self) -> None:
+        """Remember the eta and m a run starts with (only changes from them are sent)."""
+        try:
+            self._last_hyper = (parse_eta(self.text("eta")),
+                                parse_m(self.text("m"), self.nominal_images()))
+        except FieldError:
+            self._last_hyper = None
+
+    def _differs_from_preset(self) -> bool:
+        i = self.preset.currentIndex()
+        if i >= len(PRESETS):
+            return True
+        return any(self.text(k) != v for k, v in PRESETS[i].values.items())
+
+    def _preset_chosen(self, index: int) -> None:
+        if index < len(PRESETS):
+            self.apply_preset(index)
+
+    def apply_preset(self, index: int) -> None:
+        p = PRESETS[index]
+        self._loading = True
+        try:
+            self.preset.setCurrentIndex(index)
+            for k, v in p.values.items():
+                self.set_text(k, v)
+            self.preset_note.setText(p.note)
+        finally:
+            self._loading = False
+        self.validate()
+        self.changed.emit()
+
+    def _set_full_batch(self) -> None:
+        self.fields["m"].setText(str(self.nominal_images()))
+        self.validate()
+        self.changed.emit()
+        self._hyper_commit()
+
+    def set_structure(self, sizes, activation: str, cost: str, init: str) -> None:
+        """Show a loaded network's structure (the preset becomes Custom)."""
+        self._loading = True
+        try:
+            self.set_text("sizes", ", ".join(map(str, sizes)))
+            self.set_text("activation", activation)
+            self.set_text("cost", cost)
+            self.set_text("init", init)
+            if self._differs_from_preset():
+                self.preset.setCurrentIndex(self.preset.findText(CUSTOM))
+                self.preset_note.setText("The structure of the loaded network.")
+        finally:
+            self._loading = False
+        self.validate()
+        self.changed.emit()
+
+    def set_running(self, running: bool) -> None:
+        """While training runs only eta and m stay editable."""
+        self._running = running
+        self.preset.setEnabled(not running)
+        for name, w in self.fields.items():
+            w.setEnabled(not running or name in ("eta", "m"))
+        self.monitor.setEnabled(not running)
+        self.full_batch.setEnabled(True)
+
+    # ------------------------------------------------------------------ state
+    def state(self) -> Dict[str, str]:
+        s = {k: self.text(k) for k in self.fields}
+        s["preset"] = self.preset.currentText()
+        s["monitor"] = "1" if self.monitor.isChecked() else "0"
+        return s
+
+    def set_state(self, state: Dict[str, object]) -> None:
+        """Restore saved settings; unknown or garbage values are ignored or shown as errors."""
+        self._loading = True
+        try:
+            for k in self.fields:
+                v = state.get(k)
+                if isinstance(v, str) and len(v) < 200:
+                    self.set_text(k, v)
+            if state.get("monitor") in ("0", "1"):
+                self.monitor.setChecked(state["monitor"] == "1")
+            preset = state.get("preset")
+            i = self.preset.findText(preset) if isinstance(preset, str) else -1
+            if i >= 0:
+                self.preset.setCurrentIndex(i)
+            if self._differs_from_preset():
+                self.preset.setCurrentIndex(self.preset.findText(CUSTOM))
+                self.preset_note.setText("Your own settings.")
+            else:
+                self.preset_note.setText(PRESETS[self.preset.currentIndex()].note)
+        finally:
+            self._loading = False
+        self.validate()
+        self.changed.emit()

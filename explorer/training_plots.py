@@ -1,0 +1,318 @@
+"""The training panel's live plots, and the bounded series that feed them.
+
+A run of 1,000 epochs at m = 10 makes five million mini-batch costs. ``BoundedSeries``
+keeps at most ``capacity`` points whatever arrives: each stored point is the mean of
+``stride`` raw points, and when the store fills up, neighbouring pairs are averaged
+and the stride doubles. Old and new points alike end up at the same resolution, memory
+stays fixed, and every redraw draws at most ``capacity`` points.
+
+Plot items are made once; new data goes in with ``setData``.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMessageBox, QSizePolicy,
+                               QToolButton, QVBoxLayout, QWidget)
+
+MAX_MARKERS = 40
+
+
+class BoundedSeries:
+    """(x, y) points, at most ``capacity`` of them, merged pairwise as more arrive."""
+
+    def __init__(self, capacity: int = 2000):
+        if capacity < 2 or capacity % 2:
+            raise ValueError("capacity must be an even number of at least 2")
+        self.capacity = capacity
+        self._x = np.empty(capacity)
+        self._y = np.empty(capacity)
+        self.n = 0             # stored points
+        self.stride = 1        # raw points per stored point
+        self.raw_count = 0     # raw points received in all
+        self._px = self._py = 0.0     # sums of the raw points of the unfinished bin
+        self._pk = 0
+
+    def clear(self) -> None:
+        self.n = 0
+        self.stride = 1
+        self.raw_count = 0
+        self._px = self._py = 0.0
+        self._pk = 0
+
+    def extend(self, xs, ys) -> None:
+        xs = np.asarray(xs, dtype=np.float64).ravel()
+        ys = np.asarray(ys, dtype=np.float64).ravel()
+        if len(xs) != len(ys):
+            raise ValueError("x and y must have the same length")
+        self.raw_count += len(xs)
+        while len(xs):
+            s = self.stride
+            if self._pk:                       # finish the bin left open last time
+                need = s - self._pk
+                k = min(need, len(xs))
+                self._px += float(xs[:k].sum())
+                self._py += float(ys[:k].sum())
+                self._pk += k
+                xs, ys = xs[k:], ys[k:]
+                if self._pk < s:
+                    return
+                self._store(np.array([self._px / s]), np.array([self._py / s]))
+                self._px = self._py = 0.0
+                self._pk = 0
+                continue
+            bins = min(len(xs) // s, self.capacity - self.n)
+            if bins:
+                k = bins * s
+                self._store(xs[:k].reshape(bins, s).mean(axis=1),
+                            ys[:k].reshape(bins, s).mean(axis=1))
+                xs, ys = xs[k:], ys[k:]
+            elif len(xs) < s:                  # too few for a bin: keep their sums
+                self._px = float(xs.sum())
+                self._py = float(ys.sum())
+                self._pk = len(xs)
+                return
+
+    def _store(self, bx: np.ndarray, by: np.ndarray) -> None:
+        k = len(bx)
+        self._x[self.n:self.n + k] = bx
+        self._y[self.n:self.n + k] = by
+        self.n += k
+        if self.n == self.capacity:            # full: average pairs, double the stride
+            half = self.capacity // 2
+            self._x[:half] = self._x[:self.capacity].reshape(half, 2).mean(axis=1)
+            self._y[:half] = self._y[:self.capacity].reshape(half, 2).mean(axis=1)
+            self.n = half
+            self.stride *= 2
+
+    def data(self) -> Tuple[np.ndarray, np.ndarray]:
+        """Copies of the points to draw (the open bin's mean last, if any)."""
+        x, y = self._x[:self.n], self._y[:self.n]
+        if self._pk:
+            x = np.append(x, self._px / self._pk)
+            y = np.append(y, self._py / self._pk)
+        else:
+            x, y = x.copy(), y.copy()
+        return x, y
+
+    def last(self) -> Optional[Tuple[float, float]]:
+        x, y = self.data()
+        return (x[-1], y[-1]) if len(x) else None
+
+    def nbytes(self) -> int:
+        return self._x.nbytes + self._y.nbytes
+
+
+class Smoother:
+    """An exponential moving average of the mini-batch cost, carried across chunks."""
+
+    def __init__(self):
+        self.value: Optional[float] = None
+
+    def clear(self) -> None:
+        self.value = None
+
+    def apply(self, costs: np.ndarray, alpha: float) -> np.ndarray:
+        costs = np.asarray(costs, dtype=np.float64)
+        if not len(costs):
+            return costs
+        from scipy.signal import lfilter
+
+        alpha = float(min(max(alpha, 1e-6), 1.0))
+        if self.value is None:
+            self.value = float(costs[0])
+        out, _ = lfilter([alpha], [1.0, alpha - 1.0], costs, zi=[(1.0 - alpha) * self.value])
+        self.value = float(out[-1])
+        return out
+
+
+def _titled(plot: pg.PlotWidget, title: str, name: str, parent: QWidget) -> QWidget:
+    """The plot with a title row holding a "Save PNG…" button."""
+    box = QWidget(parent)
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(2)
+    row = QHBoxLayout()
+    label = QLabel(f"<b>{title}</b>")
+    row.addWidget(label)
+    row.addStretch(1)
+    button = QToolButton()
+    button.setText("Save PNG…")
+    button.setObjectName(f"save-png-{name}")
+    button.setToolTip(f"Save the plot '{title}' as a PNG image")
+    row.addWidget(button)
+    lay.addLayout(row)
+    lay.addWidget(plot, 1)
+    box.save_button = button
+    return box
+
+
+class TrainingPlots(QWidget):
+    """Three plots: mini-batch cost (raw and smoothed) against examples seen; per epoch,
+    training and test cost; per epoch, training and test accuracy."""
+
+    COLORS = {"train": (31, 119, 180), "test": (214, 39, 40), "raw": (160, 160, 160),
+              "smooth": (20, 20, 20), "marker": (148, 103, 189)}
+
+    def __init__(self, parent=None, capacity: int = 2000):
+        super().__init__(parent)
+        self.batch_raw = BoundedSeries(capacity)
+        self.batch_smooth = BoundedSeries(capacity)
+        self.train_cost = BoundedSeries(capacity)
+        self.test_cost = BoundedSeries(capacity)
+        self.train_acc = BoundedSeries(capacity)
+        self.test_acc = BoundedSeries(capacity)
+        self.smoother = Smoother()
+        self._markers: List[Tuple[pg.InfiniteLine, ...]] = []
+
+        c = self.COLORS
+        self.batch_plot = pg.PlotWidget()
+        self.batch_plot.setObjectName("plot-batch-cost")
+        bp = self.batch_plot.getPlotItem()
+        bp.setLabel("bottom", "examples seen")
+        bp.setLabel("left", "cost")
+        bp.showGrid(x=True, y=True, alpha=0.2)
+        bp.addLegend(offset=(-10, 10))
+        self.raw_curve = bp.plot([], [], pen=pg.mkPen(c["raw"], width=1), name="mini-batch cost",
+                                 skipFiniteCheck=True)
+        self.smooth_curve = bp.plot([], [], pen=pg.mkPen(c["smooth"], width=2), name="smoothed",
+                                    skipFiniteCheck=True)
+
+        self.cost_plot = pg.PlotWidget()
+        self.cost_plot.setObjectName("plot-epoch-cost")
+        cp = self.cost_plot.getPlotItem()
+        cp.setLabel("bottom", "epoch")
+        cp.setLabel("left", "cost")
+        cp.showGrid(x=True, y=True, alpha=0.2)
+        cp.addLegend(offset=(-10, 10))
+        self.train_cost_curve = cp.plot([], [], pen=pg.mkPen(c["train"], width=2), symbol="o",
+                                        symbolSize=5, symbolBrush=c["train"], symbolPen=None,
+                                        name="training")
+        self.test_cost_curve = cp.plot([], [], pen=pg.mkPen(c["test"], width=2), symbol="o",
+                                       symbolSize=5, symbolBrush=c["test"], symbolPen=None,
+                                       name="test")
+
+        self.acc_plot = pg.PlotWidget()
+        self.acc_plot.setObjectName("plot-epoch-accuracy")
+        ap = self.acc_plot.getPlotItem()
+        ap.setLabel("bottom", "epoch")
+        ap.setLabel("left", "accuracy", units="%")
+        ap.showGrid(x=True, y=True, alpha=0.2)
+        ap.addLegend(offset=(-10, -10))
+        self.train_acc_curve = ap.plot([], [], pen=pg.mkPen(c["train"], width=2), symbol="o",
+                                       symbolSize=5, symbolBrush=c["train"], symbolPen=None,
+                                       name="training")
+        self.test_acc_curve = ap.plot([], [], pen=pg.mkPen(c["test"], width=2), symbol="o",
+                                      symbolSize=5, symbolBrush=c["test"], symbolPen=None,
+                                      name="test")
+        for p in (bp, cp, ap):
+            p.setMenuEnabled(True)
+            p.getViewBox().setMouseEnabled(x=True, y=False)
+
+        self.plots = {"batch-cost": (self.batch_plot, "Mini-batch cost"),
+                      "epoch-cost": (self.cost_plot, "Cost per epoch"),
+                      "epoch-accuracy": (self.acc_plot, "Accuracy per epoch")}
+        boxes = {}
+        for name, (plot, title) in self.plots.items():
+            boxes[name] = _titled(plot, title, name, self)
+            boxes[name].save_button.clicked.connect(lambda _=False, n=name: self.save_png_dialog(n))
+        self.save_buttons = {n: b.save_button for n, b in boxes.items()}
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(boxes["batch-cost"], 3)
+        row = QHBoxLayout()
+        row.addWidget(boxes["epoch-cost"], 1)
+        row.addWidget(boxes["epoch-accuracy"], 1)
+        lay.addLayout(row, 2)
+
+    # ------------------------------------------------------------------ data in
+    def clear(self) -> None:
+        for s in (self.batch_raw, self.batch_smooth, self.train_cost, self.test_cost,
+                  self.train_acc, self.test_acc):
+            s.clear()
+        self.smoother.clear()
+        for items in self._markers:
+            for plot, item in zip((self.batch_plot, self.cost_plot, self.acc_plot), items):
+                plot.removeItem(item)
+        self._markers.clear()
+        self._redraw_batches()
+        self._redraw_epochs()
+
+    def add_batches(self, examples: np.ndarray, costs: np.ndarray, batches_per_epoch: int) -> None:
+        """New mini-batch costs; the smoothing spans about a tenth of an epoch (10 to 200
+        mini-batches), so online and full-batch learning both get a readable line."""
+        if not len(costs):
+            return
+        span = min(200.0, max(10.0, batches_per_epoch / 10.0)) if batches_per_epoch > 1 else 1.0
+        smooth = self.smoother.apply(costs, 2.0 / (span + 1.0))
+        self.batch_raw.extend(examples, costs)
+        self.batch_smooth.extend(examples, smooth)
+        self._redraw_batches()
+
+    def add_epochs(self, results) -> None:
+        if not results:
+            return
+        ep = np.array([r.epoch for r in results], dtype=np.float64)
+
+        def put(series, values, scale=1.0):
+            keep = [i for i, v in enumerate(values) if v is not None and np.isfinite(v)]
+            if keep:
+                series.extend(ep[keep], np.array([values[i] for i in keep]) * scale)
+
+        put(self.train_cost, [r.train_cost for r in results])
+        put(self.test_cost, [r.test_cost for r in results])
+        put(self.train_acc, [r.train_accuracy for r in results], 100.0)
+        put(self.test_acc, [r.test_accuracy for r in results], 100.0)
+        self._redraw_epochs()
+
+    def add_marker(self, examples: float, epoch: float, text: str) -> None:
+        """Mark a change of eta or m on all three plots (the oldest go beyond MAX_MARKERS)."""
+        pen = pg.mkPen(self.COLORS["marker"], width=1, style=Qt.DashLine)
+        items = []
+        for plot, x in ((self.batch_plot, examples), (self.cost_plot, epoch),
+                        (self.acc_plot, epoch)):
+            line = pg.InfiniteLine(pos=x, angle=90, pen=pen, movable=False,
+                                   label=text if plot is self.batch_plot else None,
+                                   labelOpts={"position": 0.92, "color": self.COLORS["marker"],
+                                              "fill": (255, 255, 255, 200)})
+            plot.addItem(line)
+            items.append(line)
+        self._markers.append(tuple(items))
+        while len(self._markers) > MAX_MARKERS:
+            old = self._markers.pop(0)
+            for plot, item in zip((self.batch_plot, self.cost_plot, self.acc_plot), old):
+                plot.removeItem(item)
+
+    @property
+    def marker_count(self) -> int:
+        return len(self._markers)
+
+    def _redraw_batches(self) -> None:
+        self.raw_curve.setData(*self.batch_raw.data())
+        self.smooth_curve.setData(*self.batch_smooth.data())
+
+    def _redraw_epochs(self) -> None:
+        self.train_cost_curve.setData(*self.train_cost.data())
+        self.test_cost_curve.setData(*self.test_cost.data())
+        self.train_acc_curve.setData(*self.train_acc.data())
+        self.test_acc_curve.setData(*self.test_acc.data())
+
+    # ------------------------------------------------------------------ PNG
+    def save_png(self, name: str, path: str) -> bool:
+        plot = self.plots[name][0]
+        return plot.grab().save(path, "PNG")
+
+    def save_png_dialog(self, name: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Save {self.plots[name][1]} as PNG",
+                                              f"{name}.png", "PNG images (*.png)")
+        if not path:
+            return
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        if not self.save_png(name, path):
+            QMessageBox.warning(self, "Save PNG", f"Could not write {path}.")
