@@ -1,8 +1,283 @@
-"""The Drawing panel (placeholder until its issue lands)."""
+"""The Drawing pad: draw a digit, see what the network sees and what it answers.
 
-from explorer.placeholder import PlaceholderPanel
+The canvas hands its drawing (a 280x280 array, ink bright) to ``engine.digits.to_mnist``,
+which makes the 28x28 input the way MNIST was made; the answering network (the session's
+model: the shipped one, the one being trained, or a loaded file) feeds it forward, and the
+views show the input, the ten outputs and the top guess. While the pen moves the answer
+is refreshed at most every ``LIVE_INTERVAL_MS``; after each stroke at once.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QApplication, QGridLayout, QHBoxLayout, QLabel,
+                               QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget)
+
+from engine import digits
+from explorer.drawing_canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, DrawingCanvas
+from explorer.drawing_views import GuessView, OutputBars, PixelView
+
+LIVE_INTERVAL_MS = 40     # at most 25 answers a second while drawing
 
 
-class DrawingPanel(PlaceholderPanel):
+class DrawingPanel(QWidget):
     def __init__(self, session, parent=None):
-        super().__init__("Drawing", "The Drawing panel is coming.", parent)
+        super().__init__(parent)
+        self.session = session
+        self.net = session.model
+        self.model_label = session.model_label
+        self.outputs: Optional[np.ndarray] = None     # the last answer (10,), or None
+        self.input: Optional[np.ndarray] = None       # the last 28x28 input (784,), or None
+        self._test_set = None                         # MNIST test set, read on first use
+        self.true_label: Optional[int] = None         # of the test digit on the pad
+        self._rng = np.random.default_rng()
+        self._build()
+        self._live = QTimer(self)
+        self._live.setSingleShot(True)
+        self._live.setInterval(LIVE_INTERVAL_MS)
+        self._live.timeout.connect(self.predict)
+        self.canvas.changed.connect(self._on_changed)
+        self.canvas.stroke_finished.connect(self._on_stroke_finished)
+        session.model_changed.connect(self._on_model_changed)
+        self._show_model()
+        self.predict()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.model_info = QLabel()
+        self.model_info.setObjectName("model-info")
+        self.model_info.setWordWrap(True)
+        self.model_info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
+        self.canvas = DrawingCanvas()
+        self.width_slider = QSlider(Qt.Horizontal)
+        self.width_slider.setRange(int(MIN_WIDTH), int(MAX_WIDTH))
+        self.width_slider.setValue(int(DEFAULT_WIDTH))
+        self.width_slider.setToolTip("Pen width (the pad is 280 units across; "
+                                     "MNIST's strokes are about 22 of them)")
+        self.width_value = QLabel()
+        self.width_slider.valueChanged.connect(self._on_width)
+        self._on_width(self.width_slider.value())
+
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Take back the last stroke (Ctrl+Z)")
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Wipe the pad (Escape, or right-click on the pad)")
+        self.random_button = QPushButton("Random test digit")
+        self.random_button.setToolTip("Put an image from MNIST's test set on the pad")
+        self.noise_button = QPushButton("Noise")
+        self.noise_button.setToolTip("Feed the network random pixels: it still answers, "
+                                     "often confidently")
+        self.undo_button.clicked.connect(self.canvas.undo)
+        self.clear_button.clicked.connect(self.canvas.clear)
+        self.random_button.clicked.connect(self.show_random_test_digit)
+        self.noise_button.clicked.connect(self.show_noise)
+        for key, slot in ((QKeySequence.Undo, self.canvas.undo),
+                          (QKeySequence(Qt.Key_Escape), self.canvas.clear)):
+            sc = QShortcut(key, self)
+            sc.setContext(Qt.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+
+        self.info = QLabel()          # the true label of a test digit, or an error
+        self.info.setObjectName("pad-info")
+        self.info.setWordWrap(True)
+        self.info.setMinimumHeight(36)
+        self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
+        left = QVBoxLayout()
+        left.addWidget(_title("Draw a digit"))
+        left.addWidget(self.canvas, 1)
+        pen_row = QHBoxLayout()
+        pen_row.addWidget(QLabel("Pen width"))
+        pen_row.addWidget(self.width_slider, 1)
+        pen_row.addWidget(self.width_value)
+        left.addLayout(pen_row)
+        buttons = QGridLayout()
+        buttons.addWidget(self.undo_button, 0, 0)
+        buttons.addWidget(self.clear_button, 0, 1)
+        buttons.addWidget(self.random_button, 1, 0)
+        buttons.addWidget(self.noise_button, 1, 1)
+        left.addLayout(buttons)
+        left.addWidget(self.info)
+
+        self.pixel_view = PixelView()
+        middle = QVBoxLayout()
+        middle.addWidget(_title("What the network sees"))
+        sees = QLabel("28×28 grey values, ink bright on dark: the digit's longer side "
+                      "scaled to 20 pixels, its centre of mass at the centre.")
+        sees.setWordWrap(True)
+        sees.setStyleSheet("color: #555;")
+        middle.addWidget(sees)
+        middle.addWidget(self.pixel_view, 1)
+
+        self.guess_view = GuessView()
+        self.bars = OutputBars()
+        right = QVBoxLayout()
+        right.addWidget(_title("What it answers"))
+        right.addWidget(self.guess_view)
+        right.addWidget(self.bars, 1)
+
+        columns = QHBoxLayout()
+        columns.addLayout(left, 5)
+        columns.addLayout(middle, 4)
+        columns.addLayout(right, 4)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.model_info)
+        outer.addLayout(columns, 1)
+
+    def _on_width(self, value: int) -> None:
+        self.canvas.set_pen_width(value)
+        self.width_value.setText(f"{value:2d}")
+
+    # ------------------------------------------------------------------ the model
+    def _on_model_changed(self, net, label: str) -> None:
+        self.net, self.model_label = net, label
+        self._show_model()
+        self.predict()
+
+    def _model_problem(self) -> Optional[str]:
+        net = self.net
+        if net is None:
+            why = getattr(self.session, "model_error", None)
+            return f"No model to answer: {why}" if why else "No model to answer yet."
+        sizes = getattr(net, "sizes", None)
+        if not sizes or sizes[0] != 784 or sizes[-1] != 10:
+            return (f"The model ({'-'.join(map(str, sizes or []))}) cannot read digits: "
+                    f"it needs 784 inputs and 10 outputs.")
+        return None
+
+    def _show_model(self) -> None:
+        problem = self._model_problem()
+        if problem:
+            self.model_info.setText(f"<span style='color:#b00020'><b>{_html(problem)}</b></span>")
+            return
+        describe = self.net.describe() if hasattr(self.net, "describe") else ""
+        self.model_info.setText(f"Answering: <b>{_html(self.model_label)}</b>"
+                                f" &nbsp;({_html(describe)})")
+
+    # ------------------------------------------------------------------ answering
+    def _on_changed(self) -> None:
+        if self.canvas.current is not None and not self._live.isActive():
+            self._live.start()      # throttle: at most one answer per interval
+
+    def _on_stroke_finished(self) -> None:
+        self._live.stop()
+        if self.canvas.picture_kind is None:
+            self._set_info("")
+        self.predict()
+
+    def network_input(self) -> Optional[np.ndarray]:
+        """The (784,) input for what is on the pad, or None when there is no digit."""
+        c = self.canvas
+        if c.picture_kind == "noise" and not c.strokes and c.current is None:
+            return c.picture.reshape(-1).copy()          # noise goes in as it is
+        if not c.has_ink():
+            return None
+        try:
+            return digits.to_mnist(c.render_array())
+        except digits.EmptyDrawing:
+            return None
+
+    def predict(self) -> None:
+        """Make the 28x28 input from the pad, feed it forward and show the answer."""
+        x = self.network_input()
+        self.input = x
+        self.pixel_view.set_image(x)
+        problem = self._model_problem()
+        if x is None or problem:
+            self.outputs = None
+            self.bars.set_outputs(None)
+            self.guess_view.show_message("no model" if problem and x is not None
+                                         else digits.EMPTY_MESSAGE)
+            return
+        try:
+            out = np.asarray(self.net.feedforward(x), dtype=np.float64).reshape(-1)
+        except Exception as exc:    # a model of the wrong shape: say so, never crash
+            self.outputs = None
+            self.bars.set_outputs(None)
+            self.guess_view.show_message("no answer")
+            self._set_info(f"The model could not answer: {exc}", error=True)
+            return
+        if out.shape != (10,) or not np.all(np.isfinite(out)):
+            self.outputs = None
+            self.bars.set_outputs(None)
+            self.guess_view.show_message("no answer")
+            self._set_info("The model's outputs are not ten finite numbers.", error=True)
+            return
+        self.outputs = out
+        self.bars.set_outputs(out)
+        self.guess_view.show_guess(out)
+
+    # ------------------------------------------------------------------ buttons
+    def show_random_test_digit(self) -> None:
+        """Put a random MNIST test image on the pad, with its true label."""
+        if self._test_set is None:
+            from engine import mnist
+            QApplication.setOverrideCursor(Qt.WaitCursor)
+            try:
+                self._test_set = mnist.load_data(self.session.data_dir, download=False,
+                                                 progressbar=False).test
+            except mnist.MnistError as exc:
+                self._set_info(f"No MNIST test digits: {exc}", error=True)
+                return
+            except (OSError, ValueError) as exc:
+                self._set_info(f"Could not read MNIST: {exc}", error=True)
+                return
+            finally:
+                QApplication.restoreOverrideCursor()
+            if len(self._test_set) == 0:
+                self._test_set = None
+                self._set_info("The MNIST test set is empty.", error=True)
+                return
+        i = int(self._rng.integers(len(self._test_set)))
+        self.show_test_digit(i)
+
+    def show_test_digit(self, index: int) -> None:
+        """Put MNIST test image ``index`` on the pad (the test set must be loaded)."""
+        images, labels = self._test_set.images, self._test_set.labels
+        self.canvas.set_picture(images[index], "mnist")
+        self.true_label = int(labels[index])
+        self._set_info(f"MNIST test image #{index}: true label <b>{self.true_label}</b>")
+
+    def show_noise(self) -> None:
+        """Feed uniformly random pixels straight into the network."""
+        self.canvas.set_picture(self._rng.random((28, 28), dtype=np.float32), "noise")
+        self._set_info("Random pixels, fed to the network as they are. It answers anyway, "
+                       "often confidently: it only knows the ten digits.")
+
+    def _set_info(self, text: str, error: bool = False) -> None:
+        if error:
+            text = f"<span style='color:#b00020'>{_html(text)}</span>"
+        self.info.setText(text)
+
+    # ------------------------------------------------------------------ main window hooks
+    def save_state(self, settings) -> None:
+        settings.setValue("pen_width", self.width_slider.value())
+
+    def restore_state(self, settings) -> None:
+        try:
+            width = int(float(settings.value("pen_width", DEFAULT_WIDTH)))
+        except (TypeError, ValueError):
+            width = int(DEFAULT_WIDTH)
+        self.width_slider.setValue(int(min(MAX_WIDTH, max(MIN_WIDTH, width))))
+
+    def shutdown(self) -> None:
+        self._live.stop()
+
+
+def _title(text: str) -> QLabel:
+    label = QLabel(text)
+    f = label.font()
+    f.setPointSizeF(f.pointSizeF() * 1.25)
+    f.setBold(True)
+    label.setFont(f)
+    label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
+    return label
+
+
+def _html(text: str) -> str:
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))

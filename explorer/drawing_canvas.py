@@ -1,0 +1,304 @@
+"""The pad the learner draws on: round anti-aliased strokes, undo, clear.
+
+Strokes are kept as lists of points in *pad units*: the pad is PAD x PAD units (280, the
+size of MNIST's 28x28 field at ten units a pixel), whatever its size on screen, so a
+drawing does not change when the window is resized. Each stroke is drawn as a smooth
+curve (quadratic pieces through the midpoints between the mouse positions), so a fast
+mouse, which reports points far apart, still gives a round line rather than a polygon.
+
+``render()`` rasterises the drawing into a 280x280 array, ink bright on dark, which is
+what ``engine.digits.to_mnist`` takes. On screen the pad shows dark ink on paper.
+
+A picture (a 28x28 array: an MNIST test image, or noise) can lie under the strokes;
+``picture_kind`` says which. A stroke drawn on noise first wipes the noise away.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (QColor, QImage, QKeySequence, QPainter, QPainterPath, QPen,
+                           QTabletEvent)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+PAD = 280                 # pad units across (and down)
+DEFAULT_WIDTH = 22.0      # pen diameter in pad units: MNIST's strokes are ~2-3 of 28 px
+MIN_WIDTH, MAX_WIDTH = 6.0, 48.0
+PAPER = QColor("#fbfaf6")
+INK = QColor("#1d1d24")
+FIELD = 28
+
+
+class Stroke:
+    """One pen-down-to-pen-up line: its points (pad units) and pen width."""
+
+    __slots__ = ("points", "width", "_path")
+
+    def __init__(self, width: float, first: QPointF):
+        self.points: List[QPointF] = [QPointF(first)]
+        self.width = float(width)
+        self._path: Optional[QPainterPath] = None
+
+    def add(self, p: QPointF) -> bool:
+        """Append ``p`` unless it is too close to the last point; True if added."""
+        last = self.points[-1]
+        if (p.x() - last.x()) ** 2 + (p.y() - last.y()) ** 2 < 0.25:
+            return False
+        self.points.append(QPointF(p))
+        self._path = None
+        return True
+
+    def path(self) -> QPainterPath:
+        """The smoothed curve: quadratic pieces whose ends are the midpoints between
+        mouse positions and whose control points are the mouse positions themselves."""
+        if self._path is None:
+            pts = self.points
+            path = QPainterPath(pts[0])
+            if len(pts) == 1:
+                path.lineTo(pts[0])          # a dot: the round cap draws it
+            elif len(pts) == 2:
+                path.lineTo(pts[1])
+            else:
+                for i in range(1, len(pts) - 1):
+                    mid = (pts[i] + pts[i + 1]) / 2
+                    path.quadTo(pts[i], mid)
+                path.lineTo(pts[-1])
+            self._path = path
+        return self._path
+
+
+class DrawingCanvas(QWidget):
+    """A square drawing pad. Signals: ``changed`` (every change, including each mouse
+    move while drawing) and ``stroke_finished`` (pen up, undo, clear, new picture)."""
+
+    changed = Signal()
+    stroke_finished = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.strokes: List[Stroke] = []
+        self.current: Optional[Stroke] = None
+        self.pen_width = DEFAULT_WIDTH
+        self.picture: Optional[np.ndarray] = None   # (28, 28) float32, ink bright
+        self.picture_kind: Optional[str] = None     # "mnist" or "noise"
+        self._picture_image: Optional[QImage] = None
+        self.setMinimumSize(200, 200)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setAttribute(Qt.WA_TabletTracking, False)
+        self.setCursor(Qt.CrossCursor)
+        self.setToolTip("Draw with the left button or a pen.\n"
+                        "Right-click or Escape: clear.  Ctrl+Z: undo the last stroke.")
+
+    # ------------------------------------------------------------------ geometry
+    def pad_rect(self) -> QRectF:
+        """Where the pad sits in the widget: the largest square, centred across, at the top."""
+        side = max(1.0, min(self.width(), self.height()) - 2.0)
+        return QRectF((self.width() - side) / 2, 1.0, side, side)
+
+    def widget_to_pad(self, p: QPointF) -> QPointF:
+        r = self.pad_rect()
+        s = PAD / r.width()
+        return QPointF((p.x() - r.x()) * s, (p.y() - r.y()) * s)
+
+    def pad_to_widget(self, p: QPointF) -> QPointF:
+        r = self.pad_rect()
+        s = r.width() / PAD
+        return QPointF(r.x() + p.x() * s, r.y() + p.y() * s)
+
+    def sizeHint(self):
+        from PySide6.QtCore import QSize
+        return QSize(360, 360)
+
+    # ------------------------------------------------------------------ state
+    def has_ink(self) -> bool:
+        return bool(self.strokes) or self.current is not None or self.picture is not None
+
+    def set_pen_width(self, width: float) -> None:
+        self.pen_width = float(min(MAX_WIDTH, max(MIN_WIDTH, width)))
+
+    def clear(self) -> None:
+        """Wipe every stroke and any picture."""
+        self.strokes.clear()
+        self.current = None
+        self.picture = self._picture_image = self.picture_kind = None
+        self.update()
+        self.changed.emit()
+        self.stroke_finished.emit()
+
+    def undo(self) -> bool:
+        """Take back the last stroke; False when there is none."""
+        if self.current is not None:
+            self.current = None
+        elif self.strokes:
+            self.strokes.pop()
+        else:
+            return False
+        self.update()
+        self.changed.emit()
+        self.stroke_finished.emit()
+        return True
+
+    def set_picture(self, image, kind: str) -> None:
+        """Put a 28x28 picture (ink bright, values in [0, 1]) on the pad instead of the
+        drawing: ``kind`` is "mnist" (strokes may be drawn over it) or "noise"."""
+        a = np.clip(np.asarray(image, dtype=np.float32).reshape(FIELD, FIELD), 0.0, 1.0)
+        self.strokes.clear()
+        self.current = None
+        self.picture, self.picture_kind = a, kind
+        grey = np.ascontiguousarray(255 - np.round(a * 255).astype(np.uint8))  # dark ink
+        self._picture_image = QImage(grey.data, FIELD, FIELD, FIELD,
+                                     QImage.Format_Grayscale8).copy()
+        self.update()
+        self.changed.emit()
+        self.stroke_finished.emit()
+
+    # ------------------------------------------------------------------ rendering
+    def render_array(self, size: int = PAD) -> np.ndarray:
+        """The drawing as a (size, size) float32 array in [0, 1], ink bright on dark
+        (the picture, if any, scaled up pixel by pixel, under the strokes)."""
+        image = QImage(size, size, QImage.Format_Grayscale8)
+        image.fill(0)
+        strokes = self.strokes + ([self.current] if self.current is not None else [])
+        if strokes:
+            p = QPainter(image)
+            p.setRenderHint(QPainter.Antialiasing, True)
+            p.scale(size / PAD, size / PAD)
+            for stroke in strokes:
+                p.setPen(_pen(QColor(255, 255, 255), stroke.width))
+                p.drawPath(stroke.path())
+            p.end()
+        buf = np.frombuffer(image.constBits(), dtype=np.uint8,
+                            count=image.bytesPerLine() * size)
+        out = buf.reshape(size, image.bytesPerLine())[:, :size].astype(np.float32)
+        out *= np.float32(1 / 255)
+        if self.picture is not None:
+            k = size // FIELD
+            if k * FIELD == size:
+                under = np.repeat(np.repeat(self.picture, k, axis=0), k, axis=1)
+            else:   # nearest pixel for sizes that are not a multiple of 28
+                idx = (np.arange(size) * FIELD) // size
+                under = self.picture[idx[:, None], idx[None, :]]
+            np.maximum(out, under, out=out)
+        return out
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing, True)
+        p.fillRect(self.rect(), self.palette().window())
+        r = self.pad_rect()
+        p.fillRect(r, PAPER)
+        if self._picture_image is not None:
+            p.setRenderHint(QPainter.SmoothPixmapTransform, True)
+            p.drawImage(r, self._picture_image)
+        p.save()
+        p.translate(r.topLeft())
+        p.scale(r.width() / PAD, r.width() / PAD)
+        for stroke in self.strokes + ([self.current] if self.current is not None else []):
+            p.setPen(_pen(INK, stroke.width))
+            p.drawPath(stroke.path())
+        p.restore()
+        frame = QColor("#2f6fb0") if self.hasFocus() else QColor("#9a9a9a")
+        p.setPen(QPen(frame, 1.5))
+        p.setBrush(Qt.NoBrush)
+        p.drawRect(r.adjusted(-0.75, -0.75, 0.75, 0.75))
+        if not self.has_ink():
+            p.setPen(QColor("#9a9a9a"))
+            f = p.font()
+            f.setPointSizeF(max(10.0, r.width() / 22))
+            p.setFont(f)
+            p.drawText(r, Qt.AlignCenter, "draw a digit here")
+        p.end()
+
+    # ------------------------------------------------------------------ pen input
+    def _begin(self, pos: QPointF) -> None:
+        if self.picture_kind == "noise":
+            self.picture = self._picture_image = self.picture_kind = None
+        self.current = Stroke(self.pen_width, self.widget_to_pad(pos))
+        self.update()
+        self.changed.emit()
+
+    def _extend(self, pos: QPointF) -> None:
+        if self.current is not None and self.current.add(self.widget_to_pad(pos)):
+            self.update()
+            self.changed.emit()
+
+    def _end(self, pos: Optional[QPointF] = None) -> None:
+        if self.current is None:
+            return
+        if pos is not None:
+            self.current.add(self.widget_to_pad(pos))
+        self.strokes.append(self.current)
+        self.current = None
+        self.update()
+        self.changed.emit()
+        self.stroke_finished.emit()
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.LeftButton:
+            self.setFocus(Qt.MouseFocusReason)
+            self._begin(event.position())
+            event.accept()
+        elif event.button() == Qt.RightButton:
+            self.current = None
+            self.clear()
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        # follow our own pen-down state rather than event.buttons(): some synthetic
+        # events (and some tablets' mouse emulation) report no button while moving
+        if self.current is not None:
+            self._extend(event.position())
+            event.accept()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.LeftButton and self.current is not None:
+            self._end(event.position())
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    def tabletEvent(self, event: QTabletEvent) -> None:
+        """A pen draws as the left button does (pressure is not used: MNIST has none)."""
+        kind = event.type()
+        if kind == QEvent.TabletPress:
+            self.setFocus(Qt.OtherFocusReason)
+            self._begin(event.position())
+        elif kind == QEvent.TabletMove:
+            self._extend(event.position())
+        elif kind == QEvent.TabletRelease:
+            self._end(event.position())
+        event.accept()
+
+    def keyPressEvent(self, event) -> None:
+        # The panel also has shortcuts for these; this serves when no shortcut can fire
+        # (e.g. the window is not the active one) and the pad has the keyboard focus.
+        if event.key() == Qt.Key_Escape:
+            self.clear()
+        elif event.matches(QKeySequence.Undo):
+            self.undo()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def focusInEvent(self, event) -> None:
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        self.update()
+        super().focusOutEvent(event)
+
+
+def _pen(color: QColor, width: float) -> QPen:
+    pen = QPen(color, width)
+    pen.setCapStyle(Qt.RoundCap)
+    pen.setJoinStyle(Qt.RoundJoin)
+    return pen

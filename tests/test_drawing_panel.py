@@ -1,0 +1,260 @@
+"""The drawing pad, driven by real mouse events (press, moves, release) and keys."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtTest import QTest
+
+from engine import digits
+from engine.network import Network
+from explorer.drawing_canvas import PAD
+from explorer.drawing_panel import DrawingPanel
+from explorer.session import Session
+from test_digits import DIGIT_STROKES
+
+
+@pytest.fixture
+def panel(qtbot):
+    session = Session()
+    assert session.model is not None, session.model_error
+    p = DrawingPanel(session)
+    qtbot.addWidget(p)
+    p.resize(1200, 640)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def to_widget(canvas, x, y) -> QPoint:
+    return canvas.pad_to_widget(QPointF(x, y)).toPoint()
+
+
+def draw_stroke(canvas, points, step=6.0):
+    """Press at the first point, move through the others (several events per segment,
+    as a hand would), release at the last."""
+    pts = [to_widget(canvas, x, y) for x, y in points]
+    QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, pts[0])
+    last = pts[0]
+    for p in pts[1:]:
+        n = max(1, int(np.hypot(p.x() - last.x(), p.y() - last.y()) / step))
+        for k in range(1, n + 1):
+            q = QPoint(round(last.x() + (p.x() - last.x()) * k / n),
+                       round(last.y() + (p.y() - last.y()) * k / n))
+            QTest.mouseMove(canvas, q)
+        last = p
+    QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, pts[-1])
+
+
+def draw_digit(canvas, digit):
+    for stroke in DIGIT_STROKES[digit]:
+        draw_stroke(canvas, stroke)
+
+
+# ------------------------------------------------------------------ empty pad
+def test_empty_pad_says_draw_a_digit(panel):
+    assert panel.model_info.text().startswith("Answering: <b>shipped model")
+    assert panel.guess_view.guess is None
+    assert panel.guess_view.digit_label.text() == "draw a digit"
+    assert panel.outputs is None and panel.bars.outputs is None
+    assert panel.pixel_view.image is None
+    # a click without a drag leaves a speck, which is no digit either
+    QTest.mouseClick(panel.canvas, Qt.LeftButton, Qt.NoModifier, to_widget(panel.canvas, 140, 140))
+    panel.canvas.set_pen_width(6)
+    assert panel.guess_view.digit_label.text() == "draw a digit"
+
+
+# ------------------------------------------------------------------ strokes
+def test_a_stroke_updates_canvas_input_and_bars(panel):
+    c = panel.canvas
+    draw_stroke(c, DIGIT_STROKES[7][0])
+    assert len(c.strokes) == 1 and c.current is None
+    assert len(c.strokes[0].points) > 20           # the moves were recorded
+    drawn = c.render_array()
+    assert drawn.shape == (PAD, PAD) and drawn.max() > 0.99
+    # the ink is where the stroke went: the bar of the 7 at y=70, not the bottom left
+    assert drawn[70, 100:190].mean() > 0.9 and drawn[250:, :60].max() == 0
+    x = panel.pixel_view.image
+    assert x is not None and x.shape == (28, 28)
+    np.testing.assert_allclose(x.reshape(-1), digits.to_mnist(drawn), atol=1e-6)
+    assert panel.bars.outputs is not None and panel.bars.outputs.shape == (10,)
+    np.testing.assert_allclose(panel.bars.outputs, panel.session.model.feedforward(x.reshape(-1)),
+                               rtol=1e-5)
+    np.testing.assert_allclose(panel.bars.shares.sum(), 1.0)
+    assert panel.guess_view.guess == 7
+    assert "confidence" in panel.guess_view.detail_label.text()
+
+
+def test_prediction_is_live_while_drawing(panel, qtbot):
+    c = panel.canvas
+    pts = [to_widget(c, x, y) for x, y in DIGIT_STROKES[1][0]]
+    QTest.mousePress(c, Qt.LeftButton, Qt.NoModifier, pts[0])
+    for y in range(pts[1].y(), pts[-1].y(), 8):
+        QTest.mouseMove(c, QPoint(pts[1].x(), y))
+    assert c.current is not None and not c.strokes      # still drawing
+    qtbot.waitUntil(lambda: panel.outputs is not None, timeout=2000)
+    assert panel.pixel_view.image is not None
+    first = panel.pixel_view.image.copy()
+    QTest.mouseMove(c, to_widget(c, 200, 240))            # the pen goes on, the input follows
+    qtbot.waitUntil(lambda: not np.array_equal(panel.pixel_view.image, first), timeout=2000)
+    QTest.mouseRelease(c, Qt.LeftButton, Qt.NoModifier, to_widget(c, 200, 240))
+    assert len(c.strokes) == 1
+
+
+def test_undo_takes_back_the_last_stroke(panel):
+    c = panel.canvas
+    draw_digit(c, 4)
+    assert len(c.strokes) == 2
+    with_two = panel.pixel_view.image.copy()
+    c.setFocus()
+    QTest.keyClick(c, Qt.Key_Z, Qt.ControlModifier)
+    assert len(c.strokes) == 1
+    assert not np.array_equal(panel.pixel_view.image, with_two)
+    first_only = digits.to_mnist(digits.render_strokes([DIGIT_STROKES[4][0]], PAD, 22))
+    assert np.abs(panel.input - first_only).mean() < 0.01
+    panel.undo_button.click()
+    assert c.strokes == [] and panel.guess_view.digit_label.text() == "draw a digit"
+    assert panel.pixel_view.image is None and panel.bars.outputs is None
+    panel.undo_button.click()            # nothing left to undo: no harm
+    assert c.strokes == []
+
+
+@pytest.mark.parametrize("how", ["button", "escape", "right-click"])
+def test_clear(panel, how):
+    c = panel.canvas
+    draw_digit(c, 0)
+    assert panel.outputs is not None
+    if how == "button":
+        panel.clear_button.click()
+    elif how == "escape":
+        c.setFocus()
+        QTest.keyClick(c, Qt.Key_Escape)
+    else:
+        QTest.mouseClick(c, Qt.RightButton, Qt.NoModifier, to_widget(c, 100, 100))
+    assert c.strokes == [] and not c.has_ink()
+    assert c.render_array().max() == 0
+    assert panel.outputs is None and panel.bars.outputs is None
+    assert panel.guess_view.digit_label.text() == "draw a digit"
+
+
+def test_pen_width_changes_the_stroke(panel):
+    c = panel.canvas
+    panel.width_slider.setValue(10)
+    draw_stroke(c, [(140, 60), (140, 220)])
+    thin = c.render_array()[140].sum()
+    panel.clear_button.click()
+    panel.width_slider.setValue(40)
+    draw_stroke(c, [(140, 60), (140, 220)])
+    thick = c.render_array()[140].sum()
+    assert thin == pytest.approx(10, abs=1.5) and thick == pytest.approx(40, abs=1.5)
+
+
+def test_strokes_are_smooth_curves_between_mouse_points(panel):
+    # three far-apart mouse positions (a fast mouse) give a curve, not two straight lines
+    c = panel.canvas
+    pts = [to_widget(c, 60, 200), to_widget(c, 140, 60), to_widget(c, 220, 200)]
+    QTest.mousePress(c, Qt.LeftButton, Qt.NoModifier, pts[0])
+    QTest.mouseMove(c, pts[1])
+    QTest.mouseRelease(c, Qt.LeftButton, Qt.NoModifier, pts[2])
+    img = c.render_array()
+    # a polyline would pass through the apex at (140, 60); the smoothed curve stays lower
+    assert img[55:65, 135:145].max() < 0.5
+    assert img[120:140, 130:150].max() > 0.9
+
+
+# ------------------------------------------------------------------ the ten digits
+def test_shipped_model_reads_digits_drawn_with_the_mouse(panel):
+    right = []
+    for d in range(10):
+        panel.clear_button.click()
+        draw_digit(panel.canvas, d)
+        if panel.guess_view.guess == d:
+            right.append(d)
+        assert panel.guess_view.digit_label.text() == str(panel.guess_view.guess)
+    assert len(right) >= 8, right
+
+
+# ------------------------------------------------------------------ buttons
+def test_noise_is_fed_as_it_is_and_still_answered(panel):
+    panel.noise_button.click()
+    c = panel.canvas
+    assert c.picture_kind == "noise"
+    np.testing.assert_array_equal(panel.input, c.picture.reshape(-1))
+    np.testing.assert_allclose(panel.pixel_view.image, c.picture, atol=1e-6)
+    assert panel.outputs is not None and panel.guess_view.guess is not None
+    assert "Random pixels" in panel.info.text()
+    draw_digit(c, 1)                 # drawing wipes the noise away
+    assert c.picture is None and panel.guess_view.guess == 1
+
+
+def test_random_test_digit_without_mnist_says_so(qtbot, tmp_path, monkeypatch):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    p = DrawingPanel(Session(data_dir=str(tmp_path)))
+    qtbot.addWidget(p)
+    p.random_button.click()
+    assert "No MNIST test digits" in p.info.text() and "does not hold MNIST" in p.info.text()
+    assert p.canvas.picture is None
+    assert p.guess_view.digit_label.text() == "draw a digit"
+
+
+@pytest.mark.mnist
+def test_random_test_digit_shows_the_image_and_its_label(qtbot, mnist_dir):
+    p = DrawingPanel(Session(data_dir=str(mnist_dir)))
+    qtbot.addWidget(p)
+    assert p._test_set is None                  # read only when first asked for
+    p.random_button.click()
+    assert p._test_set is not None and p.canvas.picture_kind == "mnist"
+    assert f"true label <b>{p.true_label}</b>" in p.info.text()
+    p.show_test_digit(0)                        # MNIST's first test image is a 7
+    assert p.true_label == 7 and p.guess_view.guess == 7
+    np.testing.assert_allclose(p.input, digits.to_mnist(p._test_set.images[0]), atol=0.02)
+    draw_stroke(p.canvas, [(40, 240), (60, 250)])   # strokes go on top of the image
+    assert p.canvas.picture_kind == "mnist" and len(p.canvas.strokes) == 1
+    assert "true label" in p.info.text()
+
+
+# ------------------------------------------------------------------ which model answers
+def test_the_panel_follows_the_session_model(panel):
+    draw_digit(panel.canvas, 3)
+    shipped = panel.outputs.copy()
+    other = Network([784, 30, 10], seed=3)
+    panel.session.set_model(other, "being trained (epoch 0)")
+    assert "being trained (epoch 0)" in panel.model_info.text()
+    assert "784-30-10" in panel.model_info.text()
+    np.testing.assert_allclose(panel.outputs, other.feedforward(panel.input), rtol=1e-5)
+    assert not np.allclose(panel.outputs, shipped)
+    panel.session.set_model(Network([784, 20, 5], seed=1), "file odd.npz")
+    assert "needs 784 inputs and 10 outputs" in panel.model_info.text()
+    assert panel.outputs is None and panel.guess_view.guess is None
+    panel.session.set_model(None, "none")
+    assert "No model to answer" in panel.model_info.text()
+
+
+def test_a_missing_model_is_explained(qtbot, tmp_path):
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"not a model")
+    session = Session(model_path=str(bad))
+    assert session.model is None
+    p = DrawingPanel(session)
+    qtbot.addWidget(p)
+    p.show()
+    assert "No model to answer" in p.model_info.text()
+    draw_digit(p.canvas, 1)
+    assert p.guess_view.digit_label.text() == "no model"
+    assert p.pixel_view.image is not None           # it still shows what it would feed
+
+
+# ------------------------------------------------------------------ state
+def test_state_is_saved_and_garbage_is_tolerated(panel, tmp_path):
+    s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    panel.width_slider.setValue(31)
+    panel.save_state(s)
+    panel.width_slider.setValue(12)
+    panel.restore_state(s)
+    assert panel.width_slider.value() == 31 and panel.canvas.pen_width == 31
+    for garbage in ("banana", "", "1e9", None, [1, 2]):
+        s.setValue("pen_width", garbage)
+        panel.restore_state(s)
+        assert 6 <= panel.width_slider.value() <= 48
+    panel.shutdown()
