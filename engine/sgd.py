@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Iterator, Optional, Sequence, Tuple, Union
+from typing import Iterator, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 from scipy.linalg.blas import get_blas_funcs
@@ -42,9 +42,8 @@ class Diverged(ArithmeticError):
         self.eta = eta
 
 
-@dataclass(slots=True, frozen=True)
-class BatchProgress:
-    """What happened in one mini-batch."""
+class BatchProgress(NamedTuple):
+    """What happened in one mini-batch (a named tuple: made 6,000 times an epoch, cheaply)."""
 
     epoch: int            # 1-based epoch number
     batch: int            # 1-based mini-batch number within the epoch
@@ -220,7 +219,8 @@ class Trainer:
         # Fortran-ordered view of our C-ordered array) one call adds the whole update.
         (gemm,) = get_blas_funcs(("gemm",), (params[0],))
         output_delta = net.cost.output_delta
-        matmul, take = np.matmul, np.take
+        matmul, take_x, take_y = np.matmul, Xa.take, Y.take
+        buf_m = None
         clock = time.perf_counter
         examples_seen = 0
         elapsed = 0.0
@@ -239,9 +239,11 @@ class Trainer:
                 eta = float(self.eta)
                 idx = perm[pos:pos + m_req]
                 m = len(idx)
-                xa, y, acts, outs, deltas, tmps = self._buffers_for(m)
-                take(Xa, idx, axis=0, out=xa, mode="clip")
-                take(Y, idx, axis=0, out=y, mode="clip")
+                if m != buf_m:
+                    buf_m = m
+                    xa, y, acts, outs, deltas, tmps = self._buffers_for(m)
+                take_x(idx, axis=0, out=xa, mode="clip")
+                take_y(idx, axis=0, out=y, mode="clip")
                 # Feed forward: a^{l+1} = sigma(w^l a^l + b^l), one example a row.
                 below = xa
                 for l in range(L):
