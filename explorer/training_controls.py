@@ -92,7 +92,7 @@ def parse_eta(text: str) -> float:
     if value <= 0:
         raise FieldError("eta: the learning rate must be above 0 (e.g. 3.0).")
     if value > 1e6:
-        raise FieldError("eta: at most 1,000,000 (and anything above ~100 diverges).")
+        raise FieldError("eta: at most 1,000,000, please.")
     return value
 
 

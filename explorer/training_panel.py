@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
 
 from engine import model_io
 from engine.network import Network
+from engine.sgd import stuck_warning
 from explorer.training_controls import FieldError, TrainingControls
 from explorer.training_plots import TrainingPlots
 from explorer.training_worker import Outcome, RunConfig, TrainingWorker, Update, load_mnist
@@ -399,6 +400,9 @@ class TrainingPanel(QWidget):
                     test_cost=r.test_cost, test_accuracy=r.test_accuracy))
             self.csv_action.setEnabled(True)
             self.csv_button.setEnabled(True)
+            warning = stuck_warning(upd.epochs[-1], bp.eta if bp else 0.0)
+            if warning:
+                self._show_message(warning, "warning")
         if upd.snapshot is not None:
             net, epoch = upd.snapshot
             self._give_model(net, self._label("being trained", epoch))
@@ -444,8 +448,8 @@ class TrainingPanel(QWidget):
                                 f"Train continues this network, New Network starts again.")
         elif out.kind == "diverged":
             self._net = None     # its weights are NaN: the next run builds a new one
-            self.status.setText("Training diverged.")
-            self._show_message(out.message, "error")
+            self.status.setText("Training diverged: the cost became NaN.")
+            self._show_message(out.message + self._divergence_hint(), "error")
         elif out.kind == "no-data":
             self.status.setText("MNIST is missing.")
             self._show_message(out.message, "error")
@@ -458,6 +462,20 @@ class TrainingPanel(QWidget):
             self._show_message(out.message, "error")
         self._update_buttons()
         self.run_finished.emit(out)
+
+    def _divergence_hint(self) -> str:
+        """With L2, eta * lambda / n > 2 flips the sign of the weight decay factor."""
+        try:
+            v = self.controls.values()
+        except FieldError:
+            return ""
+        n = self._n_train or self.controls.nominal_images()
+        k = v["eta"] * v["l2"] / max(n, 1)
+        if k > 2:
+            return (f" Here the L2 weight decay did it: each step multiplies the weights by "
+                    f"1 - eta*lambda/n = {1 - k:.3g}, which is below -1, so they grow without "
+                    f"limit. Lower eta or lambda, or use more training images.")
+        return ""
 
     # ------------------------------------------------------------------ missing MNIST
     def _offer_download(self, message: str) -> None:

@@ -201,7 +201,8 @@ class TrainingWorker(QThread):
                 self.trainer = trainer
                 if self._stop:
                     trainer.stop()
-            self._train(trainer, len(training))
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                self._train(trainer, len(training))   # NaN is reported as Diverged
         except Exception as exc:      # a bug or a bad value must reach the window, not kill it
             self.outcome.emit(Outcome("error", f"Training failed: {type(exc).__name__}: {exc}"))
         finally:
@@ -317,5 +318,7 @@ class TrainingWorker(QThread):
 def _offset_batch(rec: BatchProgress, ep_off: int, ex_off: int) -> BatchProgress:
     if not ep_off and not ex_off:
         return rec
-    return dataclasses.replace(rec, epoch=rec.epoch + ep_off,
-                               examples_seen=rec.examples_seen + ex_off)
+    fields = dict(epoch=rec.epoch + ep_off, examples_seen=rec.examples_seen + ex_off)
+    if hasattr(rec, "_replace"):                 # a NamedTuple
+        return rec._replace(**fields)
+    return dataclasses.replace(rec, **fields)
