@@ -1,8 +1,402 @@
-"""The Descent panel (placeholder until its issue lands)."""
+"""The Descent panel: a ball rolling down a cost surface by v -> v - eta grad C.
 
-from explorer.placeholder import PlaceholderPanel
+Layout: the 3-D surface and its contour map side by side (or the curve C(v) in the
+one-variable mode), the controls in a side panel, and below them the readout (C, grad C,
+the step, predicted against actual change) and the cost-per-step plot of every rule.
+Without OpenGL the 3-D view is replaced by a message saying why, and the contour map
+does the work.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSplitter, QStackedWidget,
+    QVBoxLayout, QWidget)
+
+from engine.optimizers import METHODS
+from explorer.descent_contour import ContourView, CurveView
+from explorer.descent_controls import DescentControls
+from explorer.descent_model import COLOURS, FORMULA, DescentModel
+from explorer.gl_check import opengl_available
 
 
-class DescentPanel(PlaceholderPanel):
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return str(x)
+    if x == 0:
+        return "0"
+    if 1e-3 <= abs(x) < 1e5:
+        return f"{x:.4g}"
+    return f"{x:.3e}"
+
+
+def _vec(v) -> str:
+    return "(" + ", ".join(_fmt(float(x)) for x in np.atleast_1d(v)) + ")"
+
+
+class CostPlot(pg.PlotWidget):
+    """C against step for every rule, with a line at the step being shown."""
+
+    def __init__(self, model: DescentModel, parent=None):
+        super().__init__(parent)
+        self.model = model
+        pi = self.plotItem
+        pi.setLabel("bottom", "step")
+        pi.setLabel("left", "C")
+        pi.showGrid(x=True, y=True, alpha=0.15)
+        pi.setMenuEnabled(False)
+        pi.hideButtons()
+        self.legend = pi.addLegend(offset=(-8, 8), labelTextSize="8pt",
+                                   brush=pg.mkBrush(255, 255, 255, 200),
+                                   pen=pg.mkPen(200, 200, 200))
+        pi.getAxis("left").enableAutoSIPrefix(False)
+        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((0, 0, 0, 120), width=1))
+        pi.addItem(self.cursor)
+        self.curves = {}
+        model.trajectories_changed.connect(self.rebuild)
+        model.step_changed.connect(lambda k: self.cursor.setValue(k))
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        m = self.model
+        for key in list(self.curves):
+            if key not in m.trajectories:
+                item = self.curves.pop(key)
+                self.plotItem.removeItem(item)
+                self.legend.removeItem(item)
+        positive = all(np.all(t.C[np.isfinite(t.C)] > 0) for t in m.trajectories.values())
+        spread = [t.C[np.isfinite(t.C)] for t in m.trajectories.values()]
+        spread = np.concatenate(spread) if spread else np.zeros(0)
+        log = bool(positive and spread.size and spread.max() / max(spread.min(), 1e-300) > 50)
+        # a log axis shows 12 decades below the start at most: 1e-30 says no more than 1e-12
+        start = max((float(t.C[0]) for t in m.trajectories.values()
+                     if np.isfinite(t.C[0])), default=1.0)
+        floor = abs(start) * 1e-12 if log else -1e12
+        for key, t in m.trajectories.items():
+            if key not in self.curves:
+                self.curves[key] = self.plotItem.plot(pen=pg.mkPen(COLOURS[key], width=2),
+                                                      name=METHODS[key].name)
+            c = np.clip(t.C, floor, 1e12)
+            self.curves[key].setData(np.arange(len(c)), c, connect="finite")
+        self.plotItem.setLogMode(y=log)
+        self.plotItem.setLabel("left", "C (log scale)" if log else "C")
+        self.plotItem.enableAutoRange()
+        self.cursor.setValue(m.step)
+
+
+class Readout(QLabel):
+    """The numbers of the readout rule at the step shown, and how the race stands."""
+
+    def __init__(self, model: DescentModel, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.setObjectName("readout")
+        self.setTextFormat(Qt.RichText)
+        self.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.setMinimumWidth(360)
+        model.step_changed.connect(self.refresh)
+        model.trajectories_changed.connect(self.refresh)
+        self.refresh()
+
+    def verdict(self, predicted: float, actual: float) -> str:
+        if abs(predicted) < 1e-300:
+            return ""
+        ratio = actual / predicted
+        if actual > 0:
+            return ("<span style='color:#b00020'><b>C went up.</b> The step overshot: "
+                    "eta is too large for this slope.</span>")
+        if 0.9 <= ratio <= 1.1:
+            return ("<span style='color:#1b7e1b'>Prediction holds (ratio %.2f): the step is "
+                    "small enough for ∇C·Δv to be a good guide.</span>" % ratio)
+        return ("<span style='color:#b35c00'>Actual/predicted = %.2f: the linear "
+                "approximation is breaking down; a smaller eta keeps it honest.</span>" % ratio)
+
+    def refresh(self, *_):
+        m = self.model
+        t = m.trajectories.get(m.primary)
+        rows = []
+        if t is None:
+            self.setText("<i>Tick an update rule to see the ball roll.</i>")
+            return
+        i = m.index(m.primary)
+        name = METHODS[m.primary].name
+        colour = COLOURS[m.primary]
+        head = (f"<b style='color:{colour}'>● {html.escape(name)}</b> &nbsp; step {i} of "
+                f"{t.steps}")
+        rows.append(("v", _vec(t.v[i])))
+        rows.append(("C(v)", _fmt(float(t.C[i]))))
+        rows.append(("∇C", f"{_vec(t.grad[i])} &nbsp; |∇C| = "
+                            f"{_fmt(float(np.linalg.norm(t.grad[i])))}"))
+        verdict = ""
+        last = i == t.steps and i > 0
+        if last:    # at the end of the trail, show the step that brought the ball here
+            i -= 1
+            rows.append(("", f"<i>the last step, {i} → {i + 1}:</i>"))
+        if i < t.steps:
+            rows.append(("Δv", f"{_vec(t.dv[i])} &nbsp; |Δv| = "
+                               f"{_fmt(float(np.linalg.norm(t.dv[i])))}"))
+            rows.append(("predicted ΔC ≈ ∇C·Δv", _fmt(float(t.predicted[i]))))
+            rows.append(("actual ΔC", _fmt(float(t.actual[i]))))
+            verdict = self.verdict(float(t.predicted[i]), float(t.actual[i]))
+        table = "".join(f"<tr><td style='color:#555; padding-right:8px'>{k}</td>"
+                        f"<td><tt>{v}</tt></td></tr>" for k, v in rows)
+        status = ""
+        if t.message and m.index(m.primary) >= t.steps:
+            colour_msg = "#b00020" if t.status in ("diverged", "domain", "singular") else "#1b7e1b"
+            status = f"<p style='color:{colour_msg}'><b>{html.escape(t.message)}</b></p>"
+        race = []
+        for key, tr in m.trajectories.items():
+            j = m.index(key)
+            flag = {"diverged": " diverged", "domain": " left the domain",
+                    "singular": " stopped", "converged": " at rest"}.get(tr.status, "")
+            flag = flag if j >= tr.steps and tr.status != "ok" else ""
+            race.append(f"<span style='color:{COLOURS[key]}'>●</span> "
+                        f"{html.escape(METHODS[key].name)}: C = {_fmt(float(tr.C[j]))}{flag}")
+        skipped = [METHODS[k].name for k in m.methods if k not in m.trajectories]
+        note = ""
+        if skipped:
+            note = (f"<br><span style='color:#777'>{', '.join(skipped)}: needs the Hessian, "
+                    f"not available for this function.</span>")
+        self.setText(f"{head}<table cellspacing='0'>{table}</table>"
+                     f"<p style='margin-top:4px'>{verdict}</p>{status}"
+                     f"<p style='color:#333'>{'<br>'.join(race)}{note}</p>")
+
+
+class DescentPanel(QWidget):
+    """Tab 1: gradient descent on a surface, step by step."""
+
     def __init__(self, session, parent=None):
-        super().__init__("Descent", "The Descent panel is coming.", parent)
+        super().__init__(parent)
+        self.session = session
+        self.model = DescentModel(self)
+        self.gl_ok, self.gl_reason = opengl_available()
+
+        # ---- views: 3-D + contour (two variables) or the curve (one variable)
+        self.view3d = None
+        two = QSplitter(Qt.Horizontal)
+        two.setChildrenCollapsible(False)
+        if self.gl_ok:
+            try:
+                from explorer.descent_view3d import Surface3DView
+                self.view3d = Surface3DView(self.model)
+            except Exception as exc:  # pragma: no cover - depends on the machine
+                self.gl_ok, self.gl_reason = False, f"The 3-D view failed to start: {exc}"
+        self.contour = ContourView(self.model)
+        if self.view3d is not None:
+            two.addWidget(self._titled("Cost surface C(v1, v2) — drag to turn", self.view3d))
+            two.addWidget(self._titled("Contour map — click to start the ball", self.contour))
+            two.setSizes([500, 500])
+            self.no_gl_message = None
+            two_widget = two
+        else:
+            self.no_gl_message = QLabel(
+                f"<b>3-D view unavailable.</b> {html.escape(self.gl_reason)} "
+                f"The contour map below shows the same surface.")
+            self.no_gl_message.setObjectName("no-gl-message")
+            self.no_gl_message.setWordWrap(True)
+            self.no_gl_message.setStyleSheet(
+                "background:#fff4d6; border:1px solid #e0c060; padding:6px; color:#5a4500;")
+            two_widget = QWidget()
+            lay = QVBoxLayout(two_widget)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.addWidget(self.no_gl_message)
+            lay.addWidget(self._titled("Contour map — click to start the ball", self.contour), 1)
+        self.curve = CurveView(self.model)
+        self.views = QStackedWidget()
+        self.views.addWidget(two_widget)
+        self.views.addWidget(self._titled(
+            "C(v) — the tangent (dashed) is what the step trusts: along it C would change by "
+            "C′(v)·Δv (grey); the curve's real change is red", self.curve))
+
+        # ---- below: readout + cost plot
+        self.readout = Readout(self.model)
+        readout_frame = QScrollArea()
+        readout_frame.setWidget(self.readout)
+        readout_frame.setWidgetResizable(True)
+        readout_frame.setFrameShape(QFrame.StyledPanel)
+        self.cost_plot = CostPlot(self.model)
+        bottom = QSplitter(Qt.Horizontal)
+        bottom.addWidget(readout_frame)
+        bottom.addWidget(self._titled("Cost per step", self.cost_plot))
+        bottom.setSizes([430, 570])
+
+        main = QSplitter(Qt.Vertical)
+        main.setChildrenCollapsible(False)
+        main.addWidget(self.views)
+        main.addWidget(bottom)
+        main.setStretchFactor(0, 3)
+        main.setStretchFactor(1, 1)
+        main.setSizes([560, 250])
+        self.main_splitter = main
+
+        # ---- side panel
+        self.controls = DescentControls(self.model)
+        side = QScrollArea()
+        side.setWidget(self.controls)
+        side.setWidgetResizable(True)
+        side.setFrameShape(QFrame.NoFrame)
+        side.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        side.setMinimumWidth(self.controls.sizeHint().width() + 18)
+        side.setMaximumWidth(380)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(main, 1)
+        layout.addWidget(side)
+
+        # ---- playback
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self._set_speed(self.controls.speed.value())
+        self.controls.play_toggled.connect(self.set_playing)
+        self.controls.step_requested.connect(self.step_once)
+        self.controls.rewind_requested.connect(self.rewind)
+        self.controls.speed_changed.connect(self._set_speed)
+        self.model.surface_changed.connect(self._show_mode)
+        self.model.start_changed.connect(self._restart_if_playing)
+        self._show_mode()
+
+    @staticmethod
+    def _titled(title: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        label = QLabel(title)
+        label.setStyleSheet("color:#444; font-weight:600; padding-left:4px;")
+        label.setWordWrap(True)
+        lay.addWidget(label)
+        lay.addWidget(widget, 1)
+        return box
+
+    def _show_mode(self) -> None:
+        self.views.setCurrentIndex(0 if self.model.dim == 2 else 1)
+
+    # ------------------------------------------------------------------ playback
+    def _set_speed(self, per_second: int) -> None:
+        self.timer.setInterval(max(15, int(1000 / max(1, per_second))))
+
+    def set_playing(self, on: bool) -> None:
+        if on:
+            if self.model.step >= self.model.max_step():
+                self.model.set_step(0)
+            self.timer.start()
+        else:
+            self.timer.stop()
+        self.controls.set_playing(on)
+
+    def _tick(self) -> None:
+        if self.model.step >= self.model.max_step():
+            self.set_playing(False)
+            return
+        self.model.set_step(self.model.step + 1)
+
+    def step_once(self) -> None:
+        self.set_playing(False)
+        if self.model.step >= self.model.max_step():
+            self.model.set_step(0)
+        else:
+            self.model.set_step(self.model.step + 1)
+
+    def rewind(self) -> None:
+        self.model.set_step(0)
+
+    def _restart_if_playing(self) -> None:
+        if self.timer.isActive():
+            self.model.set_step(0)
+
+    # ------------------------------------------------------------------ main window hooks
+    def shutdown(self) -> None:
+        self.timer.stop()
+
+    def save_state(self, settings) -> None:
+        m = self.model
+        s = m.settings
+        settings.setValue("dim", m.dim)
+        settings.setValue("function", m.key)
+        settings.setValue("formula2", m.formula_text[2])
+        settings.setValue("formula1", m.formula_text[1])
+        settings.setValue("range", m.formula_range)
+        settings.setValue("start", ",".join(repr(float(x)) for x in m.start))
+        settings.setValue("methods", ",".join(m.methods))
+        settings.setValue("primary", m.primary)
+        for name in ("eta", "steps", "mu", "noise", "seed"):
+            settings.setValue(name, getattr(s, name))
+        settings.setValue("speed", self.controls.speed.value())
+        settings.setValue("splitter", self.main_splitter.saveState())
+
+    def restore_state(self, settings) -> None:
+        """Put back what ``save_state`` saved; missing or garbage values keep defaults."""
+        m = self.model
+
+        def number(name, kind, lo, hi):
+            try:
+                raw = settings.value(name)
+                if raw is None:
+                    return None
+                x = kind(float(raw))
+            except (TypeError, ValueError, OverflowError):
+                return None
+            return x if lo <= x <= hi and (kind is int or math.isfinite(x)) else None
+
+        def text(name):
+            raw = settings.value(name)
+            return raw if isinstance(raw, str) else None
+
+        for d in (1, 2):
+            f = text(f"formula{d}")
+            if f is not None and len(f) <= 1000:
+                m.formula_text[d] = f
+        r = number("range", float, 0.01, 1e4)
+        if r is not None:
+            m.formula_range = r
+        dim = number("dim", int, 1, 2)
+        if dim is not None:
+            m.set_mode(dim)
+        key = text("function")
+        if key is not None:
+            if not m.set_function(key) and key == FORMULA:
+                self.controls.formula_row.show()
+        changes = {}
+        for name, kind, lo, hi in (("eta", float, 1e-4, 5.0), ("steps", int, 1, 5000),
+                                   ("mu", float, 0.0, 0.999), ("noise", float, 0.0, 100.0),
+                                   ("seed", int, 0, 999999)):
+            x = number(name, kind, lo, hi)
+            if x is not None:
+                changes[name] = x
+        if changes:
+            m.set_settings(**changes)
+        methods = text("methods")
+        if methods is not None:
+            m.set_methods([k for k in methods.split(",") if k in METHODS])
+        primary = text("primary")
+        if primary in m.methods:
+            m.set_primary(primary)
+        start = text("start")
+        if start:
+            try:
+                v = [float(x) for x in start.split(",")]
+            except ValueError:
+                v = None
+            if v and len(v) == m.dim:
+                m.set_start(v)
+                m._set_error("")
+        speed = number("speed", int, 1, 60)
+        if speed is not None:
+            self.controls.speed.setValue(speed)
+        splitter = settings.value("splitter")
+        if splitter is not None:
+            try:
+                self.main_splitter.restoreState(splitter)
+            except TypeError:
+                pass
+        self.controls.sync()
+        self.controls.sync_steps()

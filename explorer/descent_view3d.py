@@ -1,0 +1,220 @@
+"""The cost surface in 3-D (pyqtgraph.opengl): the surface, one trail and ball per rule.
+
+Only imported when ``gl_check.opengl_available()`` says an OpenGL context can be made.
+The surface mesh is rebuilt when the function changes; trails and balls are updated
+with ``setData``. Drag to turn the view, wheel to zoom, click the surface to start the
+ball there (the click is turned into a ray and intersected with the height field).
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple
+
+import numpy as np
+import pyqtgraph.opengl as gl
+from OpenGL import GL
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QVector3D, QVector4D
+
+from explorer.descent_model import COLOURS, DescentModel, surface_colours
+
+SIZE = 10.0       # the domain is drawn as a SIZE x SIZE square
+HEIGHT = 4.5      # ... and the shown cost range as this height
+# balls are drawn over everything, so a ball in a valley behind a hill stays visible
+BALL_OPTIONS = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True,
+                "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
+
+
+_SHADER = None
+
+
+def soft_shader():
+    """Like pyqtgraph's 'shaded', but lit from the camera on both sides and never darker
+    than 60 %, so the pale colours (and the trails on them) stay readable."""
+    global _SHADER
+    if _SHADER is None:
+        from pyqtgraph.opengl import shaders
+        base = shaders.getShaderProgram("shaded")
+        _SHADER = shaders.ShaderProgram("descentSoft", [
+            base.shaders[0],
+            shaders.FragmentShader("""
+                #ifdef GL_ES
+                precision mediump float;
+                #endif
+                varying vec4 v_color;
+                varying vec3 v_normal;
+                void main() {
+                    float p = abs(dot(normalize(v_normal), normalize(vec3(0.3, 0.5, 1.0))));
+                    vec3 rgb = v_color.rgb * (0.6 + 0.45 * p);
+                    gl_FragColor = vec4(min(rgb, vec3(1.0)), v_color.a);
+                }
+            """)])
+    return _SHADER
+
+
+class _GLView(gl.GLViewWidget):
+    """A GLViewWidget that tells a click (press and release in place) from a drag."""
+
+    clicked = Signal(float, float)     # normalised device coordinates, -1..1
+
+    def mousePressEvent(self, ev):
+        self._press = ev.position()
+        super().mousePressEvent(ev)
+
+    def mouseReleaseEvent(self, ev):
+        press = getattr(self, "_press", None)
+        self._press = None
+        if press is not None and ev.button() == Qt.LeftButton:
+            d = ev.position() - press
+            if abs(d.x()) + abs(d.y()) <= 4 and self.width() > 0 and self.height() > 0:
+                p = ev.position()
+                self.clicked.emit(2 * p.x() / self.width() - 1, 1 - 2 * p.y() / self.height())
+        super().mouseReleaseEvent(ev)
+
+
+class Surface3DView(_GLView):
+    """The surface C(v1, v2) with the trails, seen from above at an angle."""
+
+    def __init__(self, model: DescentModel, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.setBackgroundColor("w")
+        self.setMinimumSize(240, 200)
+        self.setToolTip("Drag to turn, wheel to zoom, click the surface to start the ball "
+                        "there.")
+        self.surface_item = gl.GLSurfacePlotItem(shader=soft_shader(), computeNormals=True,
+                                                 smooth=True, glOptions="opaque")
+        self.addItem(self.surface_item)
+        self.floor = gl.GLGridItem()
+        self.floor.setSize(SIZE, SIZE, 1)
+        self.floor.setSpacing(SIZE / 10, SIZE / 10, 1)
+        self.floor.setColor((0, 0, 0, 40))
+        self.floor.translate(0, 0, -0.05)
+        self.addItem(self.floor)
+        self.start_item = gl.GLScatterPlotItem(pos=np.zeros((1, 3)), size=9,
+                                               color=(1, 1, 1, 1), pxMode=True)
+        self.start_item.setGLOptions("translucent")
+        self.addItem(self.start_item)
+        self.trails: Dict[str, gl.GLLinePlotItem] = {}
+        self.balls: Dict[str, gl.GLScatterPlotItem] = {}
+        self.setCameraPosition(pos=QVector3D(0, 0, HEIGHT * 0.3), distance=13.5, elevation=30,
+                               azimuth=-65)
+        self.clicked.connect(self._on_click)
+        model.surface_changed.connect(self.rebuild_surface)
+        model.trajectories_changed.connect(self.rebuild_trails)
+        model.step_changed.connect(self.show_step)
+        model.start_changed.connect(self._show_start)
+        self.rebuild_surface()
+        self.rebuild_trails()
+
+    # ------------------------------------------------------------------ coordinates
+    def scene_xy(self, x, y) -> Tuple[np.ndarray, np.ndarray]:
+        (x0, x1), (y0, y1) = self.model.surface.domain
+        return ((np.asarray(x) - x0) / (x1 - x0) - 0.5) * SIZE, \
+               ((np.asarray(y) - y0) / (y1 - y0) - 0.5) * SIZE
+
+    def scene_points(self, v: np.ndarray, c: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            sx, sy = self.scene_xy(v[:, 0], v[:, 1])
+            sz = self.model.height(c) * HEIGHT
+        # a diverging ball is drawn leaving the box, not flying to infinity
+        lim = 0.75 * SIZE
+        return np.column_stack([np.clip(np.nan_to_num(sx), -lim, lim),
+                                np.clip(np.nan_to_num(sy), -lim, lim),
+                                np.nan_to_num(sz, nan=0.0) + 0.08])
+
+    # ------------------------------------------------------------------ drawing
+    def rebuild_surface(self) -> None:
+        m = self.model
+        if m.dim != 2:
+            return
+        xs, ys = m.axes
+        sx, sy = self.scene_xy(xs, ys)
+        z = np.nan_to_num(m.height(m.z) * HEIGHT, nan=0.0)
+        colours = surface_colours(m.colour_t).astype(np.float32)
+        colours[..., 3] = 1.0
+        self.surface_item.setData(x=sx.astype(np.float32), y=sy.astype(np.float32),
+                                  z=z.astype(np.float32), colors=colours)
+        self._show_start()
+
+    def _show_start(self) -> None:
+        m = self.model
+        if m.dim != 2:
+            return
+        self.start_item.setData(pos=self.scene_points(m.start[None, :],
+                                                      np.array([m.surface.value_at(m.start)])))
+
+    def rebuild_trails(self) -> None:
+        m = self.model
+        for key in list(self.trails):
+            if key not in m.trajectories or m.dim != 2:
+                self.removeItem(self.trails.pop(key))
+                self.removeItem(self.balls.pop(key))
+        if m.dim != 2:
+            return
+        for key in m.trajectories:
+            if key not in self.trails:
+                colour = QColor(COLOURS[key])
+                rgba = (colour.redF(), colour.greenF(), colour.blueF(), 1.0)
+                line = gl.GLLinePlotItem(pos=np.zeros((2, 3)), color=rgba, width=3,
+                                         antialias=True, mode="line_strip")
+                line.setGLOptions("opaque")
+                ball = gl.GLScatterPlotItem(pos=np.zeros((1, 3)), size=14, color=rgba,
+                                            pxMode=True)
+                ball.setGLOptions(BALL_OPTIONS)
+                ball.setDepthValue(10)      # drawn after the surface
+                self.addItem(line)
+                self.addItem(ball)
+                self.trails[key], self.balls[key] = line, ball
+        self._points = {key: self.scene_points(t.v, t.C) for key, t in m.trajectories.items()}
+        self.show_step(m.step)
+
+    def show_step(self, k: int) -> None:
+        m = self.model
+        if m.dim != 2:
+            return
+        for key, pts in getattr(self, "_points", {}).items():
+            if key not in self.trails:
+                continue
+            i = m.index(key, k)
+            shown = pts[: i + 1]
+            if len(shown) < 2:
+                shown = np.vstack([shown, shown])
+            self.trails[key].setData(pos=shown)
+            self.balls[key].setData(pos=pts[i: i + 1])
+
+    # ------------------------------------------------------------------ picking
+    def pick(self, ndc_x: float, ndc_y: float) -> Optional[Tuple[float, float]]:
+        """The (v1, v2) of the surface under a point of the view, or None."""
+        w, h = max(self.width(), 1), max(self.height(), 1)
+        proj = self.projectionMatrix((0, 0, w, h), (0, 0, w, h))
+        inv, ok = (proj * self.viewMatrix()).inverted()
+        if not ok:
+            return None
+        near = inv.map(QVector4D(ndc_x, ndc_y, -1.0, 1.0))
+        far = inv.map(QVector4D(ndc_x, ndc_y, 1.0, 1.0))
+        a = np.array([near.x(), near.y(), near.z()]) / near.w()
+        b = np.array([far.x(), far.y(), far.z()]) / far.w()
+        m = self.model
+        xs, ys = m.axes
+        sx, sy = self.scene_xy(xs, ys)
+        zs = np.nan_to_num(m.height(m.z) * HEIGHT, nan=-1.0)
+        # march along the ray from the camera; the first time it dips below the surface
+        ts = np.linspace(0.0, 1.0, 20001) ** 2      # dense near the camera
+        ray = a[None, :] + ts[:, None] * (b - a)[None, :]
+        i = np.round((ray[:, 0] / SIZE + 0.5) * (len(xs) - 1)).astype(int)
+        j = np.round((ray[:, 1] / SIZE + 0.5) * (len(ys) - 1)).astype(int)
+        inside = (i >= 0) & (i < len(xs)) & (j >= 0) & (j < len(ys))
+        surf = np.full(len(ts), -np.inf)
+        surf[inside] = zs[i[inside], j[inside]]
+        below = np.nonzero(inside & (ray[:, 2] <= surf))[0]
+        if below.size == 0:
+            return None
+        p = ray[below[0]]
+        (x0, x1), (y0, y1) = m.surface.domain
+        return (x0 + (p[0] / SIZE + 0.5) * (x1 - x0), y0 + (p[1] / SIZE + 0.5) * (y1 - y0))
+
+    def _on_click(self, ndc_x: float, ndc_y: float) -> None:
+        v = self.pick(ndc_x, ndc_y)
+        if v is not None:
+            self.model.set_start(v)
