@@ -47,7 +47,13 @@ stamp=.venv/.gd-explorer-installed
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing Python packages into .venv (first run takes a minute)" >&2
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
-  echo "$want" > "$stamp"
+  log=.venv/pip-install.log
+  if .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip > "$log" 2>&1 &&
+     .venv/bin/python -m pip install --disable-pip-version-check -e ".[test]" >> "$log" 2>&1; then
+    echo "$want" > "$stamp"
+  else
+    tail -n 30 "$log" >&2
+    echo "setup: pip could not install the packages (full log: $log)" >&2
+    exit 1
+  fi
 fi

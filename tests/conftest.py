@@ -40,3 +40,31 @@ def mnist_data(mnist_dir):
     from engine import mnist
 
     return mnist.load_data(mnist_dir, split="book", download=False)
+
+
+# PySide6 6.12 can abort while the interpreter finalizes after a long GUI session
+# ("Fatal Python error: bool_dealloc"), after every test has passed and been reported.
+# Leave the process with pytest's own exit status before finalization instead, once
+# every other plugin (pytest-xvfb stopping Xvfb among them) has finished.
+_exit_status = {"code": None}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _exit_status["code"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    import sys
+
+    code = _exit_status["code"]
+    if code is None or "PySide6" not in sys.modules:
+        return
+    try:                       # os._exit skips atexit, where pytest-xvfb stops Xvfb
+        import pytest_xvfb
+        pytest_xvfb.shutdown_xvfb()
+    except Exception:
+        pass
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
