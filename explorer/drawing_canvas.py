@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (QColor, QImage, QKeySequence, QPainter, QPainterPath, QPen,
                            QTabletEvent)
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -85,7 +85,9 @@ class DrawingCanvas(QWidget):
         self.picture_kind: Optional[str] = None     # "mnist" or "noise"
         self._picture_image: Optional[QImage] = None
         self.setMinimumSize(200, 200)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAttribute(Qt.WA_TabletTracking, False)
         self.setCursor(Qt.CrossCursor)
@@ -109,8 +111,13 @@ class DrawingCanvas(QWidget):
         return QPointF(r.x() + p.x() * s, r.y() + p.y() * s)
 
     def sizeHint(self):
-        from PySide6.QtCore import QSize
         return QSize(360, 360)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return width      # square: the controls below stay right under the pad
 
     # ------------------------------------------------------------------ state
     def has_ink(self) -> bool:
@@ -148,9 +155,12 @@ class DrawingCanvas(QWidget):
         self.strokes.clear()
         self.current = None
         self.picture, self.picture_kind = a, kind
-        grey = np.ascontiguousarray(255 - np.round(a * 255).astype(np.uint8))  # dark ink
-        self._picture_image = QImage(grey.data, FIELD, FIELD, FIELD,
-                                     QImage.Format_Grayscale8).copy()
+        paper = np.array([PAPER.red(), PAPER.green(), PAPER.blue()], np.float32)
+        ink = np.array([INK.red(), INK.green(), INK.blue()], np.float32)
+        rgb = paper + a[..., None] * (ink - paper)              # dark ink on the paper
+        rgb = np.ascontiguousarray(np.round(rgb).astype(np.uint8))
+        self._picture_image = QImage(rgb.data, FIELD, FIELD, 3 * FIELD,
+                                     QImage.Format_RGB888).copy()
         self.update()
         self.changed.emit()
         self.stroke_finished.emit()
@@ -191,7 +201,8 @@ class DrawingCanvas(QWidget):
         r = self.pad_rect()
         p.fillRect(r, PAPER)
         if self._picture_image is not None:
-            p.setRenderHint(QPainter.SmoothPixmapTransform, True)
+            # a test digit is shown smooth, like ink; noise as the square pixels it is
+            p.setRenderHint(QPainter.SmoothPixmapTransform, self.picture_kind != "noise")
             p.drawImage(r, self._picture_image)
         p.save()
         p.translate(r.topLeft())
