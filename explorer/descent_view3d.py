@@ -57,6 +57,17 @@ class _GLView(gl.GLViewWidget):
 
     clicked = Signal(float, float)     # normalised device coordinates, -1..1
 
+    def initializeGL(self):
+        # pyqtgraph compiles each shader program once and keeps its id for good; a new
+        # view gets a new (unshared) context where those ids mean nothing, so forget them.
+        from pyqtgraph.opengl import shaders
+        for program in shaders.ShaderProgram.names.values():
+            program.prog = None
+        for cls in (gl.GLLinePlotItem, gl.GLScatterPlotItem):
+            if hasattr(cls, "_shaderProgram"):
+                cls._shaderProgram = None
+        super().initializeGL()
+
     def mousePressEvent(self, ev):
         self._press = ev.position()
         super().mousePressEvent(ev)

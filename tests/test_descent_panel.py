@@ -1,0 +1,330 @@
+"""The descent panel with real widgets and real mouse and keyboard events."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtTest import QTest
+
+from engine.surfaces import SURFACES
+from explorer import gl_check
+
+
+@pytest.fixture
+def no_gl(monkeypatch):
+    monkeypatch.setenv("GD_EXPLORER_NO_GL", "1")
+    gl_check.opengl_available.cache_clear()
+    yield
+    gl_check.opengl_available.cache_clear()
+
+
+@pytest.fixture
+def make_panel(qtbot):
+    def make():
+        from explorer.descent_panel import DescentPanel
+
+        panel = DescentPanel(session=None)
+        qtbot.addWidget(panel)
+        panel.resize(1400, 860)
+        panel.show()
+        qtbot.waitExposed(panel)
+        return panel
+    yield make
+    gl_check.opengl_available.cache_clear()
+
+
+@pytest.fixture
+def panel(no_gl, make_panel):
+    """Most tests need no OpenGL: the contour map has the same behaviour."""
+    return make_panel()
+
+
+def view_pos(plot, x, y) -> QPoint:
+    """Where the data point (x, y) of a pyqtgraph PlotWidget is, in viewport pixels."""
+    scene = plot.plotItem.vb.mapViewToScene(QPointF(x, y))
+    return plot.mapFromScene(scene)
+
+
+def click(widget, pos, qtbot):
+    qtbot.mouseClick(widget, Qt.LeftButton, pos=pos)
+
+
+# ---------------------------------------------------------------- fallback without OpenGL
+def test_without_opengl_the_contour_map_shows_and_a_message_says_why(panel):
+    assert panel.view3d is None
+    msg = panel.no_gl_message
+    assert msg is not None and msg.isVisible()
+    assert "3-D view unavailable" in msg.text() and "switched off" in msg.text()
+    assert panel.contour.isVisible()
+    assert len(panel.contour.trails) == 3           # gd, momentum, adam by default
+
+
+def test_clicking_the_contour_map_starts_the_ball_there(panel, qtbot):
+    c = panel.contour
+    pos = view_pos(c, 2.0, -1.5)
+    click(c.viewport(), pos, qtbot)
+    assert np.allclose(panel.model.start, [2.0, -1.5], atol=0.1)
+    t = panel.model.trajectories["gd"]
+    assert np.allclose(t.v[0], panel.model.start)
+    assert panel.controls.start_x.value() == pytest.approx(panel.model.start[0], abs=1e-3)
+    # the ball and trail are drawn from the new start
+    xs, ys = c.trails["gd"].getData()
+    assert xs[0] == pytest.approx(panel.model.start[0])
+
+
+def test_typing_eta_recomputes_the_trails_with_the_books_rule(panel, qtbot):
+    spin = panel.controls.eta
+    spin.selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "0.002")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key_Return)
+    m = panel.model
+    assert m.settings.eta == pytest.approx(0.002)
+    t = m.trajectories["gd"]
+    assert np.allclose(t.dv[0], -0.002 * SURFACES["himmelblau"].gradient_at(m.start))
+    # the slider followed
+    from explorer.descent_controls import slider_to_eta
+    assert slider_to_eta(panel.controls.eta_slider.value()) == pytest.approx(0.002, rel=0.02)
+
+
+def test_readout_shows_prediction_holding_and_breaking(panel, qtbot):
+    m = panel.model
+    m.set_function("bowl")
+    m.set_settings(eta=0.001, steps=10)
+    m.set_step(0)
+    text = panel.readout.text()
+    t = m.trajectories["gd"]
+    assert "predicted" in text and "actual" in text
+    assert f"{t.predicted[0]:.4g}" in text and f"{t.actual[0]:.4g}" in text
+    assert "Prediction holds" in text
+    m.set_settings(eta=0.7)
+    m.set_step(0)
+    assert "breaking down" in panel.readout.text()
+    m.set_settings(eta=1.5)
+    m.set_step(0)
+    assert "C went up" in panel.readout.text()
+
+
+def test_divergence_is_reported_not_crashed(panel):
+    m = panel.model
+    m.set_function("ravine")
+    m.set_settings(eta=2.0, steps=500)
+    t = m.trajectories["gd"]
+    assert t.status == "diverged"
+    m.set_step(m.max_step())
+    assert "Diverged" in panel.readout.text()
+    xs, ys = panel.contour.trails["gd"].getData()
+    assert np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))
+
+
+def test_ticking_a_rule_with_the_mouse_adds_its_trail(panel, qtbot):
+    box = panel.controls.method_boxes["nesterov"]
+    click(box, QPoint(8, box.height() // 2), qtbot)
+    assert "nesterov" in panel.model.trajectories
+    assert "nesterov" in panel.contour.trails and "nesterov" in panel.cost_plot.curves
+    assert panel.controls.primary.findData("nesterov") >= 0
+    click(box, QPoint(8, box.height() // 2), qtbot)
+    assert "nesterov" not in panel.contour.trails
+
+
+def test_step_play_and_rewind_buttons(panel, qtbot):
+    m = panel.model
+    c = panel.controls
+    m.set_settings(steps=20)
+    qtbot.mouseClick(c.rewind, Qt.LeftButton)
+    assert m.step == 0
+    qtbot.mouseClick(c.step_button, Qt.LeftButton)
+    qtbot.mouseClick(c.step_button, Qt.LeftButton)
+    assert m.step == 2 and c.position.value() == 2
+    xs, _ = panel.contour.trails["gd"].getData()
+    assert len(xs) == 3
+    c.speed.setValue(60)
+    qtbot.mouseClick(c.play, Qt.LeftButton)
+    assert panel.timer.isActive() and "Pause" in c.play.text()
+    qtbot.waitUntil(lambda: m.step == m.max_step() and not panel.timer.isActive(),
+                    timeout=5000)
+    assert "Play" in c.play.text()
+
+
+def test_formula_typed_and_applied(panel, qtbot):
+    c = panel.controls
+    c.function.setCurrentIndex(c.function.findData("formula"))
+    c.function.activated.emit(c.function.currentIndex())
+    assert c.formula_row.isVisible()
+    c.formula.clear()
+    qtbot.keyClicks(c.formula, "x^2 + 2*y**2 + x*y")
+    qtbot.mouseClick(c.apply_formula, Qt.LeftButton)
+    m = panel.model
+    assert m.key == "formula" and not c.error.isVisible()
+    assert m.surface.value(1.0, 1.0) == pytest.approx(4.0)
+    assert np.allclose(m.trajectories["gd"].grad[0],
+                       [2 * m.start[0] + m.start[1], 4 * m.start[1] + m.start[0]])
+    assert c.method_boxes["newton"].isEnabled()
+
+
+@pytest.mark.parametrize("bad, words", [
+    ("x**2 + y**", "not a formula"),
+    ("import os", "not a formula"),
+    ("z**2", "unknown name 'z'"),
+    ("x**99999", "powers are limited"),
+    ("log(x - 10)", "not defined anywhere"),
+])
+def test_bad_formula_shows_a_message_and_keeps_the_surface(panel, qtbot, bad, words):
+    c = panel.controls
+    m = panel.model
+    before = m.surface
+    c.function.setCurrentIndex(c.function.findData("formula"))
+    c.function.activated.emit(c.function.currentIndex())
+    c.formula.clear()
+    qtbot.keyClicks(c.formula, bad)
+    qtbot.keyClick(c.formula, Qt.Key_Return)
+    assert c.error.isVisible()
+    assert words in c.error.text()
+    assert m.surface is not bad and m.surface.text != bad
+    assert m.surface is before or m.surface.key == "formula"
+    # fixing it clears the message
+    c.formula.clear()
+    qtbot.keyClicks(c.formula, "x**2 + y**2")
+    qtbot.keyClick(c.formula, Qt.Key_Return)
+    assert not c.error.isVisible() and m.surface.text == "x**2 + y**2"
+
+
+def test_one_variable_mode_shows_the_curve_and_the_tangent(panel, qtbot):
+    c = panel.controls
+    click(c.one_d, QPoint(8, c.one_d.height() // 2), qtbot)
+    m = panel.model
+    assert m.dim == 1 and panel.views.currentIndex() == 1
+    assert panel.curve.isVisible() and not panel.contour.isVisible()
+    assert not c.start_y.isVisible()
+    m.set_settings(eta=0.05)
+    m.set_step(2)
+    t = m.trajectories["gd"]
+    xs, ys = panel.curve.tangent.getData()
+    slope = (ys[1] - ys[0]) / (xs[1] - xs[0])
+    assert slope == pytest.approx(t.grad[2, 0])
+    px, py = panel.curve.predicted.getData()
+    assert py[1] - py[0] == pytest.approx(t.predicted[2])
+    # click on the curve view: the ball starts at that v
+    pos = view_pos(panel.curve, -1.0, 1.0)
+    click(panel.curve.viewport(), pos, qtbot)
+    assert m.start[0] == pytest.approx(-1.0, abs=0.05)
+    click(c.two_d, QPoint(8, c.two_d.height() // 2), qtbot)
+    assert m.dim == 2 and panel.contour.isVisible()
+
+
+def test_noise_changes_the_path_and_the_seed_reproduces_it(panel):
+    m = panel.model
+    clean = m.trajectories["gd"].v.copy()
+    panel.controls.noise.setValue(2.0)
+    noisy = m.trajectories["gd"].v.copy()
+    n = min(len(clean), len(noisy))
+    assert not np.allclose(clean[:n], noisy[:n])
+    panel.controls.seed.setValue(5)
+    other = m.trajectories["gd"].v.copy()
+    panel.controls.seed.setValue(0)
+    assert np.array_equal(m.trajectories["gd"].v, noisy)
+    assert not np.allclose(other[:n], noisy[:n])
+
+
+def test_state_round_trip_and_garbage(panel, make_panel, tmp_path):
+    m = panel.model
+    m.set_function("rosenbrock")
+    m.set_settings(eta=0.0007, steps=321, mu=0.8, noise=0.25, seed=9)
+    m.set_methods(["gd", "nesterov", "newton"])
+    m.set_start((0.5, 2.5))
+    m.set_primary("newton")
+    s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    s.beginGroup("descent")
+    panel.save_state(s)
+    s.endGroup()
+    s.sync()
+
+    other = make_panel()
+    s2 = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    s2.beginGroup("descent")
+    other.restore_state(s2)
+    o = other.model
+    assert o.key == "rosenbrock" and o.methods == ["gd", "nesterov", "newton"]
+    assert o.settings.eta == pytest.approx(0.0007) and o.settings.steps == 321
+    assert o.settings.mu == pytest.approx(0.8) and o.settings.seed == 9
+    assert np.allclose(o.start, [0.5, 2.5]) and o.primary == "newton"
+    assert other.controls.steps.value() == 321
+    assert other.controls.method_boxes["nesterov"].isChecked()
+
+    bad = QSettings(str(tmp_path / "bad.ini"), QSettings.IniFormat)
+    bad.beginGroup("descent")
+    for key, value in (("dim", "seven"), ("function", "nope"), ("eta", "-3"),
+                       ("steps", "1e99"), ("mu", "nan"), ("methods", "x,,y"),
+                       ("start", "1,abc"), ("speed", "fast"), ("splitter", "junk"),
+                       ("formula2", "x**"), ("range", "inf"), ("primary", 5)):
+        bad.setValue(key, value)
+    third = make_panel()
+    third.restore_state(bad)
+    t = third.model
+    assert t.key == "himmelblau" and t.settings.eta == pytest.approx(0.01)
+    assert t.settings.steps == 150
+    assert t.methods == [] or t.methods == ["gd", "momentum", "adam"]
+
+
+def test_formula_restored_from_settings_even_if_broken(panel, tmp_path):
+    s = QSettings(str(tmp_path / "f.ini"), QSettings.IniFormat)
+    s.setValue("function", "formula")
+    s.setValue("formula2", "x**2 + ")
+    panel.restore_state(s)
+    assert panel.controls.error.isVisible()
+    assert panel.model.key == "himmelblau"
+
+
+# ---------------------------------------------------------------- with OpenGL
+@pytest.mark.gl
+def test_3d_view_renders_the_surface(make_panel, qtbot, monkeypatch):
+    monkeypatch.delenv("GD_EXPLORER_NO_GL", raising=False)
+    gl_check.opengl_available.cache_clear()
+    ok, why = gl_check.opengl_available()
+    if not ok:
+        pytest.skip(f"no OpenGL here: {why}")
+    panel = make_panel()
+    view = panel.view3d
+    assert view is not None and panel.no_gl_message is None
+    qtbot.wait(100)
+    image = view.grabFramebuffer()
+    assert not image.isNull() and image.width() > 100
+    ptr = image.constBits()
+    arr = np.frombuffer(ptr, dtype=np.uint8, count=image.sizeInBytes()).reshape(
+        image.height(), image.bytesPerLine())[:, : image.width() * 4]
+    rgb = arr.reshape(image.height(), image.width(), 4)[..., :3].astype(float)
+    assert rgb.std() > 20                      # not a blank (white) picture
+    # the surface's blue valleys and warm ridges are both there
+    blue = (rgb[..., 2] > rgb[..., 0] + 40).mean()
+    warm = (rgb[..., 0] > rgb[..., 2] + 40).mean()
+    assert blue > 0.01 and warm > 0.01
+    assert set(view.trails) == {"gd", "momentum", "adam"}
+
+
+@pytest.mark.gl
+def test_clicking_the_3d_surface_starts_the_ball_there(make_panel, qtbot, monkeypatch):
+    monkeypatch.delenv("GD_EXPLORER_NO_GL", raising=False)
+    gl_check.opengl_available.cache_clear()
+    if not gl_check.opengl_available()[0]:
+        pytest.skip("no OpenGL here")
+    panel = make_panel()
+    view = panel.view3d
+    m = panel.model
+    # the middle of the view looks at the middle of the surface
+    v = view.pick(0.0, 0.0)
+    assert v is not None
+    assert abs(v[0]) < 3 and abs(v[1]) < 3
+    assert view.pick(0.0, 0.99) is None            # the sky above the surface
+    before = m.start.copy()
+    centre = QPoint(view.width() // 2, view.height() // 2)
+    qtbot.mouseClick(view, Qt.LeftButton, pos=centre)
+    assert not np.allclose(m.start, before)
+    assert np.allclose(m.start, v, atol=0.2)
+    # a drag turns the view and does not move the ball
+    start = m.start.copy()
+    azimuth = view.opts["azimuth"]
+    QTest.mousePress(view, Qt.LeftButton, pos=centre)
+    QTest.mouseMove(view, centre + QPoint(60, 10))
+    QTest.mouseRelease(view, Qt.LeftButton, pos=centre + QPoint(60, 10))
+    assert np.array_equal(m.start, start)
+    assert view.opts["azimuth"] != azimuth
