@@ -17,6 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsItem
 
 from explorer.descent_model import COLOURS, DescentModel, surface_colours
 from engine.optimizers import METHODS
@@ -59,7 +60,8 @@ class ContourView(_ClickablePlot):
         pi = self.plotItem
         pi.setLabel("bottom", "v1")
         pi.setLabel("left", "v2")
-        pi.setAspectLocked(False)
+        # equal scales, so the gradient is seen at right angles to the level lines
+        pi.setAspectLocked(True, ratio=1.0)
         pi.setMenuEnabled(False)
         pi.hideButtons()
         self.setToolTip("Click to start the ball there. Wheel zooms; drag pans.")
@@ -67,6 +69,10 @@ class ContourView(_ClickablePlot):
         self.image.setZValue(-10)
         pi.addItem(self.image)
         self.lines = pg.PlotDataItem(connect="pairs", pen=pg.mkPen((60, 60, 60, 110), width=1))
+        # thousands of segments that only change with the function: paint them from a
+        # cached pixmap while the ball moves
+        self.lines.curve.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.image.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         pi.addItem(self.lines)
         self.minima = pg.ScatterPlotItem(symbol="+", size=11, pen=pg.mkPen("k", width=1.5),
                                          brush=None)
@@ -107,8 +113,6 @@ class ContourView(_ClickablePlot):
         self.minima.setData(mins[:, 0], mins[:, 1])
         (x0, x1), (y0, y1) = m.surface.domain
         self.plotItem.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.01)
-        self.plotItem.vb.setLimits(xMin=x0 - 0.5 * (x1 - x0), xMax=x1 + 0.5 * (x1 - x0),
-                                   yMin=y0 - 0.5 * (y1 - y0), yMax=y1 + 0.5 * (y1 - y0))
         self._show_start()
 
     def _show_start(self) -> None:
@@ -198,6 +202,8 @@ class CurveView(_ClickablePlot):
         pi.addItem(self.predicted)
         self.actual = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=2.5))
         pi.addItem(self.actual)
+        for item in (self.tangent, self.predicted, self.actual):
+            item.setZValue(4)       # over the trails
         self.start_item = pg.ScatterPlotItem(symbol="o", size=12, pen=pg.mkPen("k", width=2),
                                              brush=pg.mkBrush(255, 255, 255, 220))
         self.start_item.setZValue(5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Dict
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPixmap, QIcon
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QGroupBox,
@@ -48,6 +48,11 @@ class DescentControls(QWidget):
         super().__init__(parent)
         self.model = model
         self._syncing = False
+        self._pending_eta = None
+        self._eta_timer = QTimer(self)
+        self._eta_timer.setSingleShot(True)
+        self._eta_timer.setInterval(50)
+        self._eta_timer.timeout.connect(self._apply_pending_eta)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(8)
@@ -372,7 +377,22 @@ class DescentControls(QWidget):
             self.eta.setValue(eta)
         finally:
             self._syncing = False
-        self.model.set_settings(eta=eta)
+        # while the slider is dragged, recompute at most every 50 ms (and once at the end)
+        self._pending_eta = eta
+        if not self._eta_timer.isActive():
+            self._eta_timer.start()
+
+    def _apply_pending_eta(self) -> None:
+        eta, self._pending_eta = self._pending_eta, None
+        if eta is not None:
+            self.model.set_settings(eta=eta)
+            self._eta_timer.start()     # one more round catches moves made meanwhile
+
+    def flush(self) -> None:
+        """Apply a learning rate still waiting on the slider's timer."""
+        self._eta_timer.stop()
+        self._apply_pending_eta()
+        self._eta_timer.stop()
 
     def _methods_changed(self) -> None:
         if self._syncing:

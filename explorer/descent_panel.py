@@ -101,62 +101,60 @@ class Readout(QLabel):
         self.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.setMinimumWidth(360)
+        self.setMinimumWidth(480)
         model.step_changed.connect(self.refresh)
         model.trajectories_changed.connect(self.refresh)
         self.refresh()
 
-    def verdict(self, predicted: float, actual: float) -> str:
-        if abs(predicted) < 1e-300:
-            return ""
+    def verdict(self, predicted: float, actual: float, scale: float = 1.0) -> str:
+        if abs(predicted) <= 1e-12 * max(1.0, abs(scale)):
+            return ("<span style='color:#555'>The changes are down at rounding level: "
+                    "the ball has stopped moving.</span>")
         ratio = actual / predicted
         if actual > 0:
             return ("<span style='color:#b00020'><b>C went up.</b> The step overshot: "
                     "eta is too large for this slope.</span>")
         if 0.9 <= ratio <= 1.1:
-            return ("<span style='color:#1b7e1b'>Prediction holds (ratio %.2f): the step is "
-                    "small enough for ∇C·Δv to be a good guide.</span>" % ratio)
+            return ("<span style='color:#1b7e1b'>Prediction holds (actual/predicted = %.2f): "
+                    "the step is small enough for ∇C·Δv to be a good guide.</span>" % ratio)
         return ("<span style='color:#b35c00'>Actual/predicted = %.2f: the linear "
                 "approximation is breaking down; a smaller eta keeps it honest.</span>" % ratio)
 
     def refresh(self, *_):
         m = self.model
         t = m.trajectories.get(m.primary)
-        rows = []
         if t is None:
             self.setText("<i>Tick an update rule to see the ball roll.</i>")
             return
-        i = m.index(m.primary)
+        shown = m.index(m.primary)
+        i = shown
         name = METHODS[m.primary].name
         colour = COLOURS[m.primary]
         head = (f"<b style='color:{colour}'>● {html.escape(name)}</b> &nbsp; step {i} of "
                 f"{t.steps}")
-        rows.append(("v", _vec(t.v[i])))
-        rows.append(("C(v)", _fmt(float(t.C[i]))))
-        rows.append(("∇C", f"{_vec(t.grad[i])} &nbsp; |∇C| = "
-                            f"{_fmt(float(np.linalg.norm(t.grad[i])))}"))
+        rows = [("v", _vec(t.v[i])), ("C(v)", _fmt(float(t.C[i]))),
+                ("∇C", _vec(t.grad[i])), ("|∇C|", _fmt(float(np.linalg.norm(t.grad[i]))))]
         verdict = ""
-        last = i == t.steps and i > 0
-        if last:    # at the end of the trail, show the step that brought the ball here
+        if i == t.steps and i > 0:   # at the end of the trail: the step that came here
             i -= 1
-            rows.append(("", f"<i>the last step, {i} → {i + 1}:</i>"))
+            rows.append(("", f"<i>last step, {i} → {i + 1}:</i>"))
         if i < t.steps:
-            rows.append(("Δv", f"{_vec(t.dv[i])} &nbsp; |Δv| = "
-                               f"{_fmt(float(np.linalg.norm(t.dv[i])))}"))
-            rows.append(("predicted ΔC ≈ ∇C·Δv", _fmt(float(t.predicted[i]))))
+            rows.append(("Δv", _vec(t.dv[i])))
+            rows.append(("|Δv|", _fmt(float(np.linalg.norm(t.dv[i])))))
+            rows.append(("predicted ΔC = ∇C·Δv", _fmt(float(t.predicted[i]))))
             rows.append(("actual ΔC", _fmt(float(t.actual[i]))))
-            verdict = self.verdict(float(t.predicted[i]), float(t.actual[i]))
+            verdict = self.verdict(float(t.predicted[i]), float(t.actual[i]), float(t.C[0]))
         table = "".join(f"<tr><td style='color:#555; padding-right:8px'>{k}</td>"
                         f"<td><tt>{v}</tt></td></tr>" for k, v in rows)
         status = ""
-        if t.message and m.index(m.primary) >= t.steps:
+        if t.message and shown >= t.steps:
             colour_msg = "#b00020" if t.status in ("diverged", "domain", "singular") else "#1b7e1b"
             status = f"<p style='color:{colour_msg}'><b>{html.escape(t.message)}</b></p>"
         race = []
         for key, tr in m.trajectories.items():
             j = m.index(key)
-            flag = {"diverged": " diverged", "domain": " left the domain",
-                    "singular": " stopped", "converged": " at rest"}.get(tr.status, "")
+            flag = {"diverged": " — diverged", "domain": " — left the domain",
+                    "singular": " — stopped", "converged": " — at rest"}.get(tr.status, "")
             flag = flag if j >= tr.steps and tr.status != "ok" else ""
             race.append(f"<span style='color:{COLOURS[key]}'>●</span> "
                         f"{html.escape(METHODS[key].name)}: C = {_fmt(float(tr.C[j]))}{flag}")
@@ -165,9 +163,13 @@ class Readout(QLabel):
         if skipped:
             note = (f"<br><span style='color:#777'>{', '.join(skipped)}: needs the Hessian, "
                     f"not available for this function.</span>")
-        self.setText(f"{head}<table cellspacing='0'>{table}</table>"
-                     f"<p style='margin-top:4px'>{verdict}</p>{status}"
-                     f"<p style='color:#333'>{'<br>'.join(race)}{note}</p>")
+        self.setText(
+            f"<table width='100%' cellspacing='0' cellpadding='0'><tr>"
+            f"<td valign='top' style='padding-right:14px'>{head}"
+            f"<table cellspacing='0'>{table}</table></td>"
+            f"<td valign='top'>{verdict}{status}"
+            f"<p style='color:#333'><b>At this step</b><br>{'<br>'.join(race)}{note}</p>"
+            f"</td></tr></table>")
 
 
 class DescentPanel(QWidget):
@@ -226,7 +228,7 @@ class DescentPanel(QWidget):
         bottom = QSplitter(Qt.Horizontal)
         bottom.addWidget(readout_frame)
         bottom.addWidget(self._titled("Cost per step", self.cost_plot))
-        bottom.setSizes([430, 570])
+        bottom.setSizes([600, 400])
 
         main = QSplitter(Qt.Vertical)
         main.setChildrenCollapsible(False)
@@ -318,6 +320,7 @@ class DescentPanel(QWidget):
         self.timer.stop()
 
     def save_state(self, settings) -> None:
+        self.controls.flush()
         m = self.model
         s = m.settings
         settings.setValue("dim", m.dim)

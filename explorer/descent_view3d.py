@@ -108,7 +108,7 @@ class Surface3DView(_GLView):
         self.addItem(self.start_item)
         self.trails: Dict[str, gl.GLLinePlotItem] = {}
         self.balls: Dict[str, gl.GLScatterPlotItem] = {}
-        self.setCameraPosition(pos=QVector3D(0, 0, HEIGHT * 0.3), distance=13.5, elevation=30,
+        self.setCameraPosition(pos=QVector3D(0, 0, HEIGHT * 0.3), distance=14.5, elevation=30,
                                azimuth=-65)
         self.clicked.connect(self._on_click)
         model.surface_changed.connect(self.rebuild_surface)

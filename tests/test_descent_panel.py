@@ -87,6 +87,22 @@ def test_typing_eta_recomputes_the_trails_with_the_books_rule(panel, qtbot):
     assert slider_to_eta(panel.controls.eta_slider.value()) == pytest.approx(0.002, rel=0.02)
 
 
+def test_dragging_the_eta_slider_with_the_mouse(panel, qtbot):
+    slider = panel.controls.eta_slider
+    m = panel.model
+    before = m.settings.eta
+    y = slider.height() // 2
+    handle_x = round(slider.value() / slider.maximum() * (slider.width() - 1))
+    QTest.mousePress(slider, Qt.LeftButton, pos=QPoint(handle_x, y))
+    for dx in range(5, 80, 5):
+        QTest.mouseMove(slider, QPoint(handle_x + dx, y))
+    QTest.mouseRelease(slider, Qt.LeftButton, pos=QPoint(handle_x + 80, y))
+    qtbot.waitUntil(lambda: m.settings.eta > before * 1.5, timeout=2000)
+    assert m.settings.eta == pytest.approx(panel.controls.eta.value(), rel=0.01)
+    t = m.trajectories["gd"]
+    assert np.allclose(t.dv[0], -m.settings.eta * t.grad[0])
+
+
 def test_readout_shows_prediction_holding_and_breaking(panel, qtbot):
     m = panel.model
     m.set_function("bowl")
