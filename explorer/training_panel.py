@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import csv
 import math
+import sys
 from pathlib import Path
 from typing import List, Optional
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QMessageBox, QPushButton, QScrollArea, QSizePolicy, QSplitter,
@@ -26,6 +27,14 @@ from engine.sgd import stuck_warning
 from explorer.training_controls import FieldError, TrainingControls
 from explorer.training_plots import TrainingPlots
 from explorer.training_worker import Outcome, RunConfig, TrainingWorker, Update, load_mnist
+
+try:    # PySide6 6.12.0 on Python 3.11 steals references to None/True on Qt calls and
+    # emits, which aborts a long training session; the drawing pad's guard (a no-op
+    # where the bug is absent) protects the panel when it is used on its own too.
+    from explorer import drawing_pyside_fix
+    drawing_pyside_fix.apply()
+except ImportError:       # pragma: no cover - the guard lives in another issue's module
+    pass
 
 
 class _Reaper(QObject):
@@ -52,8 +61,13 @@ class _Reaper(QObject):
     def running(self) -> List[TrainingWorker]:
         return [w for w in self.workers if w.isRunning()]
 
+    def running_except(self, worker) -> List[TrainingWorker]:
+        return [w for w in self.running() if w is not worker]
+
 
 _reaper: Optional[_Reaper] = None
+SWITCH_INTERVAL = 0.001
+REFRESH_MS = 250
 
 
 def reaper() -> _Reaper:
@@ -169,6 +183,9 @@ class TrainingPanel(QWidget):
         self.status.setObjectName("training-status")
         self.status.setStyleSheet("font-size: 12pt;")
         self.status.setWordWrap(True)
+        # Two lines, always: a label that changes height 10 times a second would lay
+        # out (and repaint) the plots under it each time.
+        self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 8)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.message = QLabel()
         self.message.setObjectName("training-message")
@@ -178,7 +195,14 @@ class TrainingPanel(QWidget):
         self.model_label = QLabel()
         self.model_label.setObjectName("model-label")
         self.model_label.setStyleSheet("color: #555;")
-        self.plots = TrainingPlots()
+        self.plots = TrainingPlots(auto_redraw=False)
+        # Packets arrive up to 10 a second; the status line and the plots are redrawn
+        # together at most REFRESH_MS apart, so the window repaints once per refresh.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh)
+        self._status_pending: Optional[str] = None
         right = QWidget()
         rlay = QVBoxLayout(right)
         rlay.addWidget(self.status)
@@ -341,8 +365,24 @@ class TrainingPanel(QWidget):
         self._show_message("")
         self.status.setText("Reading MNIST…" if self._examples_done == 0 else "Continuing…")
         self._update_buttons()
+        self._fast_switching()
         worker.start()
         return True
+
+    # The worker's loop is mostly Python and holds the GIL; by default Python hands the
+    # GIL to a waiting thread only every 5 ms, so each of the window's many short calls
+    # into Qt could wait that long. 1 ms keeps the window responsive while training runs.
+    _saved_switch: Optional[float] = None
+
+    def _fast_switching(self) -> None:
+        if TrainingPanel._saved_switch is None:
+            TrainingPanel._saved_switch = sys.getswitchinterval()
+            sys.setswitchinterval(min(TrainingPanel._saved_switch, SWITCH_INTERVAL))
+
+    def _restore_switch_interval(self) -> None:
+        if TrainingPanel._saved_switch is not None and not reaper().running_except(self._worker):
+            sys.setswitchinterval(TrainingPanel._saved_switch)
+            TrainingPanel._saved_switch = None
 
     def toggle_pause(self) -> None:
         if self._worker is None:
@@ -380,8 +420,8 @@ class TrainingPanel(QWidget):
             self.status.setText("Paused. " + self._status_text(self._last_batch, None))
 
     def _progress(self, upd: Update) -> None:
-        if self.sender() is not self._worker:
-            return
+        # (Packets of one run all arrive before its outcome, and a run starts only after
+        # the previous one's outcome: whatever arrives belongs to the current run.)
         self.updates_received += 1
         last = upd.last
         if last is not None:
@@ -410,7 +450,16 @@ class TrainingPanel(QWidget):
             self.save_action.setEnabled(True)
             self.save_button.setEnabled(True)
         if not self._paused:
-            self.status.setText(self._status_text(last, upd))
+            self._status_pending = self._status_text(last, upd)
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _refresh(self) -> None:
+        """Draw what the last packets brought: status line and plots in one repaint."""
+        if self._status_pending is not None and not self._paused:
+            self.status.setText(self._status_pending)
+        self._status_pending = None
+        self.plots.redraw_now()
 
     def _status_text(self, last, upd: Optional[Update]) -> str:
         if last is None:
@@ -431,11 +480,15 @@ class TrainingPanel(QWidget):
         return " · ".join(parts)
 
     def _outcome(self, out: Outcome) -> None:
-        worker = self.sender()
-        if worker is not self._worker:
+        worker = self._worker
+        if worker is None:
             return
         worker.wait()        # the thread is at its very end: this returns at once
         self._worker = None
+        self._restore_switch_interval()
+        self._refresh_timer.stop()
+        self._status_pending = None
+        self.plots.redraw_now()
         self._paused = False
         self._epochs_done += out.epochs_done
         self._examples_done += out.examples_seen

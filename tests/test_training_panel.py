@@ -1,0 +1,434 @@
+"""The training panel, driven with real clicks and key presses, on a small synthetic set
+(one test on the real MNIST)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog
+from shiboken6 import Shiboken
+
+from engine import model_io
+from engine.mnist import Dataset, MnistData, MnistError
+from engine.network import Network
+from explorer.session import Session
+from explorer.training_controls import PRESETS
+from explorer.training_panel import TrainingPanel, reaper
+
+
+def synthetic(n_train=1000, n_test=200, seed=0) -> MnistData:
+    rng = np.random.default_rng(seed)
+    protos = rng.random((10, 784)).astype(np.float32)
+
+    def make(n):
+        labels = rng.integers(0, 10, n).astype(np.uint8)
+        images = protos[labels] + 0.3 * rng.standard_normal((n, 784)).astype(np.float32)
+        return Dataset(np.clip(images, 0, 1), labels)
+
+    return MnistData(make(n_train), None, make(n_test), Path("/synthetic"), "folder")
+
+
+def write_idx_folder(folder: Path, n_train=300, n_test=100, seed=0) -> Path:
+    """The four MNIST files (gzipped IDX) holding a small synthetic set."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = synthetic(n_train, n_test, seed)
+    for part, ds in (("train", data.training), ("t10k", data.test)):
+        pixels = (ds.images * 255).round().astype(np.uint8)
+        with gzip.open(folder / f"{part}-images-idx3-ubyte.gz", "wb") as f:
+            f.write(struct.pack(">IIII", 0x803, len(ds), 28, 28) + pixels.tobytes())
+        with gzip.open(folder / f"{part}-labels-idx1-ubyte.gz", "wb") as f:
+            f.write(struct.pack(">II", 0x801, len(ds)) + ds.labels.tobytes())
+    return folder
+
+
+DATA = synthetic()
+
+
+@pytest.fixture
+def panel(qtbot):
+    session = Session()
+    p = TrainingPanel(session)
+    p.data_loader = lambda d, split: DATA
+    qtbot.addWidget(p)
+    p.resize(1300, 850)
+    p.show()
+    qtbot.waitExposed(p)
+    yield p
+    p.shutdown()
+    assert not reaper().running()
+
+
+def set_field(qtbot, panel, name, text, enter=False):
+    w = panel.controls.fields[name]
+    w.setFocus()
+    w.selectAll()
+    qtbot.keyClick(w, Qt.Key_Backspace)
+    qtbot.keyClicks(w, text)
+    if enter:
+        qtbot.keyClick(w, Qt.Key_Return)
+
+
+def click(qtbot, button):
+    assert button.isEnabled(), button.objectName()
+    qtbot.mouseClick(button, Qt.LeftButton)
+
+
+def run_to_end(qtbot, panel, timeout=20000):
+    with qtbot.waitSignal(panel.run_finished, timeout=timeout) as blocker:
+        click(qtbot, panel.train_button)
+    return blocker.args[0]
+
+
+# ---------------------------------------------------------------------- running
+def test_train_runs_in_worker_and_plots_receive_points(qtbot, panel):
+    models = []
+    panel.session.model_changed.connect(lambda net, label: models.append((net, label)))
+    set_field(qtbot, panel, "epochs", "3")
+    out = run_to_end(qtbot, panel)
+    assert out.kind == "finished"
+    assert panel.plots.batch_raw.raw_count == 3 * 100          # 1,000 images, m = 10
+    x, y = panel.plots.raw_curve.getData()
+    assert len(x) == 300 and np.all(np.isfinite(y))
+    assert len(panel.plots.smooth_curve.getData()[0]) == 300
+    assert list(panel.plots.test_acc_curve.getData()[0]) == [1, 2, 3]
+    assert panel.plots.test_acc_curve.getData()[1][-1] > 90
+    assert len(panel.plots.train_cost_curve.getData()[0]) == 3
+    assert [h["epoch"] for h in panel.history] == [1, 2, 3]
+    assert "Test accuracy" in panel.status.text()
+    assert "/synthetic" in panel.data_label.text() and "1,000" in panel.data_label.text()
+    # The drawing pad got copies, the last one the trained network.
+    assert models and models[-1][1] == "trained: 784-30-10, epoch 3"
+    assert all(net is not panel.network for net, _ in models)
+    assert not np.shares_memory(models[-1][0].params[0], panel.network.params[0])
+    np.testing.assert_array_equal(models[-1][0].params[0], panel.network.params[0])
+    assert not panel.running and panel.train_button.isEnabled()
+
+    # Train again: the same network continues, the plots go on from where they were.
+    set_field(qtbot, panel, "epochs", "1")
+    run_to_end(qtbot, panel)
+    assert [h["epoch"] for h in panel.history] == [1, 2, 3, 4]
+    assert panel.plots.batch_raw.raw_count == 400
+    assert panel.plots.raw_curve.getData()[0][-1] == 4000
+
+
+def test_status_line_while_running(qtbot, panel):
+    set_field(qtbot, panel, "epochs", "100000")
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: "images/s" in panel.status.text(), timeout=10000)
+    text = panel.status.text()
+    assert "Epoch" in text and "left" in text and "η = 3" in text
+    # Only eta and m can be edited during a run.
+    assert panel.controls.fields["eta"].isEnabled() and panel.controls.fields["m"].isEnabled()
+    assert not panel.controls.fields["sizes"].isEnabled()
+    assert not panel.train_button.isEnabled() and not panel.load_button.isEnabled()
+    with qtbot.waitSignal(panel.run_finished, timeout=10000) as blocker:
+        click(qtbot, panel.stop_button)
+    assert blocker.args[0].kind == "stopped"
+
+
+def test_pause_stops_progress_and_resume_continues(qtbot, panel):
+    set_field(qtbot, panel, "epochs", "100000")
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: panel.plots.batch_raw.raw_count > 0, timeout=10000)
+    click(qtbot, panel.pause_button)
+    assert panel.pause_button.text() == "Resume"
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Paused"), timeout=5000)
+    count = panel.plots.batch_raw.raw_count
+    qtbot.wait(500)
+    assert panel.plots.batch_raw.raw_count == count
+    click(qtbot, panel.pause_button)            # Resume
+    assert panel.pause_button.text() == "Pause"
+    qtbot.waitUntil(lambda: panel.plots.batch_raw.raw_count > count + 100, timeout=5000)
+    with qtbot.waitSignal(panel.run_finished, timeout=10000) as blocker:
+        click(qtbot, panel.stop_button)
+    assert blocker.args[0].kind == "stopped"
+    assert not panel.running and not panel.pause_button.isEnabled()
+
+
+def test_stop_ends_worker_and_twenty_cycles_leave_no_thread(qtbot, panel):
+    set_field(qtbot, panel, "epochs", "100000")
+    workers = []
+    for i in range(20):
+        click(qtbot, panel.train_button)
+        workers.append(panel._worker)
+        if i % 2:
+            qtbot.waitUntil(lambda: panel.updates_received > 0, timeout=10000)
+        with qtbot.waitSignal(panel.run_finished, timeout=10000) as blocker:
+            click(qtbot, panel.stop_button)
+        assert blocker.args[0].kind == "stopped"
+        # Finished, or already finished and deleted by the reaper.
+        assert panel._worker is None
+        assert not Shiboken.isValid(workers[-1]) or workers[-1].isFinished()
+    assert len(workers) == 20
+    assert not reaper().running()
+    qtbot.waitUntil(lambda: not reaper().workers, timeout=5000)   # all deleted
+
+
+def test_closing_the_window_while_training_is_clean(qtbot, tmp_path, capfd):
+    from explorer.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(Session(), settings)
+    panel = window.panels["training"]
+    panel.data_loader = lambda d, split: DATA
+    window.show()
+    qtbot.waitExposed(window)
+    window.tabs.setCurrentWidget(panel)
+    set_field(qtbot, panel, "epochs", "100000")
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: panel.updates_received >= 3, timeout=10000)
+    worker = panel._worker
+    assert worker.isRunning()
+    window.close()
+    assert worker.isFinished()
+    assert not reaper().running()
+    qtbot.wait(100)
+    err = capfd.readouterr().err
+    assert "Destroyed while thread" not in err
+    assert settings.value("training/epochs") == "100000"     # save_state ran
+
+
+def test_nan_run_is_reported(qtbot, panel):
+    set_field(qtbot, panel, "eta", "100")
+    set_field(qtbot, panel, "l2", "200")
+    set_field(qtbot, panel, "epochs", "5")
+    out = run_to_end(qtbot, panel)
+    assert out.kind == "diverged"
+    assert panel.message.isVisible()
+    text = panel.message.text()
+    assert "smaller eta" in text and "1 - eta*lambda/n" in text
+    assert "diverged" in panel.status.text()
+    assert panel.network is None               # the next run starts from a new network
+    set_field(qtbot, panel, "l2", "0")
+    set_field(qtbot, panel, "eta", "3")
+    set_field(qtbot, panel, "epochs", "1")
+    assert run_to_end(qtbot, panel).kind == "finished"
+
+
+def test_change_eta_and_m_while_training_is_marked(qtbot, panel):
+    set_field(qtbot, panel, "epochs", "100000")
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: panel.updates_received > 0, timeout=10000)
+    set_field(qtbot, panel, "eta", "0.5", enter=True)
+    qtbot.waitUntil(lambda: panel.plots.marker_count == 1, timeout=5000)
+    qtbot.waitUntil(lambda: panel._last_batch.eta == 0.5, timeout=5000)
+    set_field(qtbot, panel, "m", "50", enter=True)
+    qtbot.waitUntil(lambda: panel._last_batch.mini_batch_size == 50, timeout=5000)
+    assert panel.plots.marker_count == 2
+    label = panel.plots._markers[-1][0].label.toPlainText()
+    assert "η=0.5" in label and "m=50" in label
+    # An invalid value typed during the run is refused, and not sent.
+    set_field(qtbot, panel, "eta", "-1", enter=True)
+    assert "eta" in panel.controls.message.text()
+    qtbot.wait(300)
+    assert panel._last_batch.eta == 0.5 and panel.plots.marker_count == 2
+    with qtbot.waitSignal(panel.run_finished, timeout=10000):
+        click(qtbot, panel.stop_button)
+
+
+def test_thousand_epochs_keep_plots_bounded_and_updates_throttled(qtbot, panel):
+    panel.data_loader = lambda d, split: synthetic(20, 20)
+    set_field(qtbot, panel, "m", "20")
+    set_field(qtbot, panel, "epochs", "1000")
+    import time
+
+    t0 = time.perf_counter()
+    out = run_to_end(qtbot, panel, timeout=60000)
+    seconds = time.perf_counter() - t0
+    assert out.kind == "finished" and len(panel.history) == 1000
+    assert panel.updates_received <= seconds / 0.1 + 3
+    assert panel.plots.train_acc.n <= panel.plots.train_acc.capacity
+    # 5 million mini-batch costs keep the same memory and at most `capacity` points.
+    p = panel.plots
+    before = p.batch_raw.nbytes()
+    for _ in range(50):
+        p.add_batches(np.arange(100_000, dtype=float), np.ones(100_000), 5000)
+    assert p.batch_raw.nbytes() == before
+    assert len(p.raw_curve.getData()[0]) <= p.batch_raw.capacity + 1
+
+
+# ---------------------------------------------------------------------- settings
+def test_invalid_values_are_refused_with_a_message(qtbot, panel):
+    for name, bad, words in (("eta", "abc", "not a number"), ("eta", "0", "above 0"),
+                             ("sizes", "785, 30, 10", "784"), ("sizes", "784, 30, 9", "10"),
+                             ("sizes", "784 x 10", "whole numbers"), ("m", "0", "from 1"),
+                             ("m", "50001", "50,000"), ("epochs", "1.5", "whole"),
+                             ("l2", "-1", "0"), ("images", "70000", "50,000"),
+                             ("seed", "-3", "from 0")):
+        set_field(qtbot, panel, name, bad)
+        assert words in panel.controls.message.text(), (name, bad, panel.controls.message.text())
+        assert "d32f2f" in panel.controls.fields[name].styleSheet()
+        assert not panel.train_button.isEnabled()
+        panel.train()                                  # even if called, nothing runs
+        assert not panel.running
+        set_field(qtbot, panel, name, PRESETS[0].values[name])
+        assert panel.controls.message.text() == ""
+        assert panel.train_button.isEnabled()
+    # m above a smaller training set is refused; "full batch" sets m to it.
+    set_field(qtbot, panel, "images", "500")
+    set_field(qtbot, panel, "m", "600")
+    assert "500" in panel.controls.message.text()
+    click(qtbot, panel.controls.full_batch)
+    assert panel.controls.text("m") == "500" and panel.train_button.isEnabled()
+
+
+def test_presets_fill_the_fields(qtbot, panel):
+    combo = panel.controls.preset
+    for i, preset in enumerate(PRESETS):
+        combo.setCurrentIndex(i)
+        combo.activated.emit(i)
+        for k, v in preset.values.items():
+            assert panel.controls.text(k) == v
+    strong = PRESETS[2].values
+    assert (strong["sizes"], strong["cost"], strong["eta"], strong["l2"], strong["split"]) == \
+        ("784, 100, 10", "cross-entropy", "0.5", "5.0", "full")
+    set_field(qtbot, panel, "eta", "0.25")
+    assert combo.currentText() == "Custom"
+
+
+def test_state_round_trip_and_garbage(qtbot, panel, tmp_path):
+    s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    set_field(qtbot, panel, "sizes", "784, 20, 10")
+    panel.save_state(s)
+    other = TrainingPanel(Session())
+    qtbot.addWidget(other)
+    other.restore_state(s)
+    assert other.controls.text("sizes") == "784, 20, 10"
+    assert other.controls.preset.currentText() == "Custom"
+    s.setValue("eta", "banana")
+    s.setValue("m", b"\xff\xfe")
+    s.setValue("activation", "tanh-ish")
+    s.setValue("preset", ["not", "a", "string"])
+    third = TrainingPanel(Session())
+    qtbot.addWidget(third)
+    third.restore_state(s)                     # no crash; the bad eta is shown as an error
+    assert "eta" in third.controls.message.text()
+    assert third.controls.text("activation") in ("sigmoid", "relu")
+    assert not third.train_button.isEnabled()
+
+
+# ---------------------------------------------------------------------- files
+def test_save_load_model_export_csv_and_png(qtbot, panel, tmp_path, monkeypatch):
+    set_field(qtbot, panel, "epochs", "2")
+    run_to_end(qtbot, panel)
+    model = tmp_path / "m.npz"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(model), ""))
+    click(qtbot, panel.save_button)
+    net = model_io.load(model, expect_sizes=(784, 10))
+    np.testing.assert_array_equal(net.params[0], panel.network.params[0])
+    assert net.metadata["trained_epochs"] == 2
+
+    csv_path = tmp_path / "metrics.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(csv_path), ""))
+    click(qtbot, panel.csv_button)
+    rows = list(csv.DictReader(open(csv_path)))
+    assert [r["epoch"] for r in rows] == ["1", "2"]
+    assert float(rows[-1]["test_accuracy"]) == panel.history[-1]["test_accuracy"]
+    assert 0.5 < float(rows[-1]["test_accuracy"]) <= 1 and rows[-1]["eta"] == "3.0"
+
+    for name, button in panel.plots.save_buttons.items():
+        png = tmp_path / f"{name}.png"
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, p=png, **k: (str(p)[:-4], ""))
+        click(qtbot, button)
+        img = QImage(str(png))
+        assert not img.isNull() and img.width() > 100, name
+
+    # Load: a fresh panel takes the network, its structure and hands it to the session.
+    models = []
+    panel.session.model_changed.connect(lambda n, label: models.append(label))
+    set_field(qtbot, panel, "sizes", "784, 16, 10")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(model), ""))
+    click(qtbot, panel.load_button)
+    assert panel.controls.text("sizes") == "784, 30, 10"
+    assert models[-1] == "file m.npz"
+    np.testing.assert_array_equal(panel.network.params[1], net.params[1])
+    assert panel.history == [] and panel.plots.batch_raw.raw_count == 0
+    set_field(qtbot, panel, "epochs", "1")
+    out = run_to_end(qtbot, panel)            # Train continues the loaded network
+    assert out.kind == "finished" and panel.history[0]["test_accuracy"] > 0.5
+
+    # A damaged file is refused with a message, the network stays.
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    click(qtbot, panel.load_button)
+    assert panel.message.isVisible() and "bad.npz" in panel.message.text()
+    assert panel.network is not None
+    # Writing into a missing folder is an error message too.
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(tmp_path / "no" / "such" / "x.csv"), ""))
+    click(qtbot, panel.csv_button)
+    assert "Could not write" in panel.message.text()
+
+
+def test_file_actions_are_offered(panel):
+    texts = [a.text() for a in panel.file_actions()]
+    assert any("Save" in t for t in texts) and any("Load" in t for t in texts)
+    assert any("CSV" in t for t in texts)
+
+
+# ---------------------------------------------------------------------- missing MNIST
+def test_missing_mnist_offers_a_folder_and_then_trains(qtbot, panel, tmp_path, monkeypatch):
+    from explorer.training_worker import load_mnist
+
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    panel.data_loader = load_mnist            # the real loader: nothing is there yet
+    set_field(qtbot, panel, "epochs", "1")
+    panel.controls.set_text("split", "full")
+    out = run_to_end(qtbot, panel)
+    assert out.kind == "no-data"
+    qtbot.waitUntil(lambda: panel.mnist_dialog is not None and panel.mnist_dialog.isVisible(),
+                    timeout=5000)
+    dlg = panel.mnist_dialog
+    # A folder without MNIST is refused with a message; one with it starts training.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(empty))
+    click(qtbot, dlg.folder_button)
+    assert dlg.isVisible() and "does not hold" in dlg.status.text()
+    folder = write_idx_folder(tmp_path / "mnist", n_train=300, n_test=100)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    with qtbot.waitSignal(panel.run_finished, timeout=20000) as blocker:
+        click(qtbot, dlg.folder_button)
+    assert blocker.args[0].kind == "finished"
+    assert panel.session.data_dir == str(folder)
+    assert str(folder) in panel.data_label.text() and "300" in panel.data_label.text()
+
+
+def test_missing_mnist_dialog_cancel_leaves_a_hint(qtbot, panel):
+    def missing(d, s):
+        raise MnistError("The cache folder /x does not hold MNIST.")
+
+    panel.data_loader = missing
+    run_to_end(qtbot, panel)
+    qtbot.waitUntil(lambda: panel.mnist_dialog is not None and panel.mnist_dialog.isVisible(),
+                    timeout=5000)
+    click(qtbot, panel.mnist_dialog.cancel_button)
+    qtbot.waitUntil(lambda: panel.mnist_dialog is None, timeout=5000)
+    assert "needs MNIST" in panel.message.text()
+    assert panel.train_button.isEnabled()
+
+
+# ---------------------------------------------------------------------- real MNIST
+@pytest.mark.mnist
+def test_chapter_one_preset_one_epoch_on_real_mnist(qtbot, panel, mnist_dir, monkeypatch):
+    from explorer.training_worker import load_mnist
+
+    monkeypatch.setenv("MNIST_DIR", str(mnist_dir))
+    panel.data_loader = load_mnist
+    panel.controls.apply_preset(0)
+    set_field(qtbot, panel, "epochs", "1")
+    assert panel.controls.values()["images"] is None        # the full training set
+    out = run_to_end(qtbot, panel, timeout=120000)
+    assert out.kind == "finished"
+    assert "50,000 training images" in panel.data_label.text()
+    acc = panel.history[-1]["test_accuracy"]
+    assert acc >= 0.90, acc
+    assert panel.plots.batch_raw.raw_count == 5000
