@@ -203,6 +203,7 @@ class TrainingPanel(QWidget):
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh)
         self._status_pending: Optional[str] = None
+        self._model_text = ""
         right = QWidget()
         rlay = QVBoxLayout(right)
         rlay.addWidget(self.status)
@@ -306,7 +307,9 @@ class TrainingPanel(QWidget):
         """Hand a COPY to the session (the drawing pad reads it between our updates)."""
         self._snapshot = net
         self.session.set_model(net, label)
-        self.model_label.setText(f"The drawing pad uses: {label}")
+        self._model_text = f"The drawing pad uses: {label}"
+        if not self._refresh_timer.isActive():      # during a run: with the next refresh
+            self.model_label.setText(self._model_text)
 
     # ------------------------------------------------------------------ building
     def new_network(self) -> bool:
@@ -459,6 +462,7 @@ class TrainingPanel(QWidget):
         if self._status_pending is not None and not self._paused:
             self.status.setText(self._status_pending)
         self._status_pending = None
+        self.model_label.setText(self._model_text)
         self.plots.redraw_now()
 
     def _status_text(self, last, upd: Optional[Update]) -> str:
@@ -488,6 +492,7 @@ class TrainingPanel(QWidget):
         self._restore_switch_interval()
         self._refresh_timer.stop()
         self._status_pending = None
+        self.model_label.setText(self._model_text)
         self.plots.redraw_now()
         self._paused = False
         self._epochs_done += out.epochs_done

@@ -235,6 +235,15 @@ class TrainingPlots(QWidget):
             boxes[name] = _titled(plot, title, name, self)
             boxes[name].save_button.clicked.connect(lambda _=False, n=name: self.save_png_dialog(n))
         self.save_buttons = {n: b.save_button for n, b in boxes.items()}
+        # The first mini-batches cost far more than the rest; a log axis shows both.
+        self.log_button = QToolButton()
+        self.log_button.setObjectName("log-cost")
+        self.log_button.setText("log scale")
+        self.log_button.setCheckable(True)
+        self.log_button.setToolTip("Show the mini-batch cost on a logarithmic axis")
+        self.log_button.toggled.connect(lambda on: bp.setLogMode(x=False, y=on))
+        row = boxes["batch-cost"].layout().itemAt(0).layout()
+        row.insertWidget(row.count() - 1, self.log_button)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -340,6 +340,11 @@ def test_save_load_model_export_csv_and_png(qtbot, panel, tmp_path, monkeypatch)
         img = QImage(str(png))
         assert not img.isNull() and img.width() > 100, name
 
+    click(qtbot, panel.plots.log_button)
+    assert panel.plots.batch_plot.getPlotItem().ctrl.logYCheck.isChecked()
+    click(qtbot, panel.plots.log_button)
+    assert not panel.plots.batch_plot.getPlotItem().ctrl.logYCheck.isChecked()
+
     # Load: a fresh panel takes the network, its structure and hands it to the session.
     models = []
     panel.session.model_changed.connect(lambda n, label: models.append(label))
