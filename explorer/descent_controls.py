@@ -16,6 +16,18 @@ from engine.optimizers import METHODS
 from explorer.descent_model import COLOURS, FORMULA, DescentModel
 
 ETA_MIN, ETA_MAX = 1e-4, 5.0
+
+RULE_TIPS = {
+    "gd": "The book's rule: dv = -eta grad C",
+    "fixed": "A step of length eta straight downhill: dv = -eta grad C / |grad C|",
+    "momentum": "A heavy ball: u = mu u - eta grad C, dv = u",
+    "nesterov": "Momentum that looks ahead: the gradient is taken at v + mu u",
+    "adagrad": "Each coordinate's step shrinks with the squares of its past gradients",
+    "rmsprop": "Like AdaGrad, with a running average (rho = 0.9) instead of a sum",
+    "adam": "RMSProp with momentum (beta1 = 0.9, beta2 = 0.999) and bias correction",
+    "newton": "The full Newton step dv = -H^-1 grad C with the exact Hessian; eta is not "
+              "used. It heads for any flat point, maxima and saddles too.",
+}
 SLIDER_STEPS = 1000
 
 
@@ -256,7 +268,7 @@ class DescentControls(QWidget):
             self.formula.setText(m.formula_text[m.dim])
             self.formula_range.setValue(m.formula_range)
             text = m.surface.about
-            if not is_formula and m.surface.text:
+            if m.surface.text:
                 text = f"<i>C = {m.surface.text}</i><br>{text}"
             self.about.setText(text)
             self.start_y.setVisible(m.dim == 2)
@@ -283,7 +295,8 @@ class DescentControls(QWidget):
                 cb.setChecked(key in m.methods)
                 ok = m.usable(key)
                 cb.setEnabled(ok)
-                cb.setToolTip("" if ok else "Needs the Hessian, which is not available here.")
+                cb.setToolTip(RULE_TIPS[key] if ok else
+                              "Needs the Hessian, which is not available here.")
         finally:
             self._syncing = False
         self.sync_primary()
