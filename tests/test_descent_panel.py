@@ -50,6 +50,29 @@ def click(widget, pos, qtbot):
     qtbot.mouseClick(widget, Qt.LeftButton, pos=pos)
 
 
+# ---------------------------------------------------------------- the Qt binding itself
+def test_repainting_does_not_eat_references_to_none(qtbot):
+    """PySide6 6.12.0 loses a reference to None each time Qt calls a Python override of a
+    virtual method (paintEvent, pyqtgraph's paint ...). An animated panel then dies with
+    "Fatal Python error: none_dealloc" after a few hundred steps. 6.11.3 is fine."""
+    import sys
+
+    import pyqtgraph as pg
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.plot([1.0, 2.0, 3.0])
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.viewport().repaint()
+    before = sys.getrefcount(None)
+    for _ in range(50):
+        plot.viewport().repaint()
+    lost = before - sys.getrefcount(None)
+    assert lost < 50, (f"{lost} references to None lost in 50 repaints: this PySide6 build "
+                       f"has a refcount bug; the app will crash. Use PySide6 != 6.12.0.")
+
+
 # ---------------------------------------------------------------- fallback without OpenGL
 def test_without_opengl_the_contour_map_shows_and_a_message_says_why(panel):
     assert panel.view3d is None
