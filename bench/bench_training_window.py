@@ -109,11 +109,18 @@ def main() -> int:
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--data", help="MNIST folder (default: MNIST_DIR or the cache)")
+    ap.add_argument("--no-gl", action="store_true",
+                    help="no OpenGL view in the window (as main.py --no-gl): shows what the "
+                         "descent panel's GL view costs every repaint under software OpenGL")
     args = ap.parse_args()
+    if args.no_gl:
+        import os
+        os.environ["GD_EXPLORER_NO_GL"] = "1"
 
     data = mnist.load_data(args.data, split="book", download=False)
     print(f"{data.describe()}; {len(data.training):,} training images, chapter-1 preset, "
-          f"{args.epochs} epoch(s) a run, {args.repeats} run(s) each, alternating")
+          f"{args.epochs} epoch(s) a run, {args.repeats} run(s) each, alternating"
+          f"{'; window without OpenGL' if args.no_gl else ''}")
 
     from PySide6.QtCore import QSettings
     from explorer.app import make_application

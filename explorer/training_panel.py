@@ -203,10 +203,11 @@ class TrainingPanel(QWidget):
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh)
         self._status_pending: Optional[str] = None
-        self._model_text = ""
+        self._model_text = f"The drawing pad uses: {session.model_label}"
         right = QWidget()
         rlay = QVBoxLayout(right)
         rlay.addWidget(self.status)
+        self.model_label.setText(self._model_text)
         rlay.addWidget(self.model_label)
         rlay.addWidget(self.message)
         rlay.addWidget(self.plots, 1)

@@ -135,6 +135,17 @@ class Smoother:
         return out
 
 
+def _nice_ceil(v: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k that is >= v."""
+    if v <= 0:
+        return 1.0
+    k = 10.0 ** np.floor(np.log10(v))
+    for f in (1.0, 2.0, 5.0, 10.0):
+        if f * k >= v:
+            return f * k
+    return 10.0 * k
+
+
 def _titled(plot: pg.PlotWidget, title: str, name: str, parent: QWidget) -> QWidget:
     """The plot with a title row holding a "Save PNG…" button."""
     box = QWidget(parent)
@@ -221,6 +232,7 @@ class TrainingPlots(QWidget):
             p.setMenuEnabled(True)
             p.getViewBox().setMouseEnabled(x=True, y=False)
             p.getAxis("left").setWidth(56)      # no relayout when the tick labels change
+        self._xlim = 0.0
         self._dirty = set()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -336,8 +348,18 @@ class TrainingPlots(QWidget):
         self._dirty.clear()
 
     def _redraw_batches(self) -> None:
-        self.raw_curve.setData(*self.batch_raw.data())
+        x, y = self.batch_raw.data()
+        self.raw_curve.setData(x, y)
         self.smooth_curve.setData(*self.batch_smooth.data())
+        # The x axis grows in steps (1, 2, 5 x 10^k) rather than with every refresh, so
+        # its ticks and labels are not laid out and drawn again on every frame.
+        vb = self.batch_plot.getPlotItem().getViewBox()
+        if not len(x):
+            self._xlim = 0.0
+            vb.enableAutoRange(x=True)
+        elif x[-1] > self._xlim:
+            self._xlim = _nice_ceil(x[-1] * 1.05)
+            vb.setXRange(0, self._xlim, padding=0.02)
 
     def _redraw_epochs(self) -> None:
         self.train_cost_curve.setData(*self.train_cost.data())

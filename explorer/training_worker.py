@@ -5,7 +5,7 @@ nothing it sends to the window is a view into its arrays: mini-batch costs trave
 fresh NumPy arrays, and the network as ``net.copy()`` snapshots.
 
 What it sends is throttled: mini-batch costs, finished epochs and changes of eta or m
-are gathered into one ``Update`` packet, emitted at most ``1 / FLUSH_INTERVAL`` times a
+are gathered into one ``Update`` packet, emitted at most ``1 / FLUSH_INTERVAL`` (5) times a
 second, so the window redraws a few times a second however fast the batches come.
 
 Pause, stop and changes of eta and m are requests: the worker reads a flag between
@@ -30,7 +30,7 @@ from engine import mnist
 from engine.network import Network
 from engine.sgd import BatchProgress, Diverged, EpochResult, Trainer
 
-FLUSH_INTERVAL = 0.1        # seconds between packets sent to the window (10 a second)
+FLUSH_INTERVAL = 0.2        # seconds between packets sent to the window (5 a second)
 SNAPSHOT_INTERVAL = 0.5     # at most two network copies a second go to the drawing pad
 
 
