@@ -66,7 +66,6 @@ class _Reaper(QObject):
 
 
 _reaper: Optional[_Reaper] = None
-SWITCH_INTERVAL = 0.001
 REFRESH_MS = 250
 
 
@@ -369,24 +368,8 @@ class TrainingPanel(QWidget):
         self._show_message("")
         self.status.setText("Reading MNIST…" if self._examples_done == 0 else "Continuing…")
         self._update_buttons()
-        self._fast_switching()
         worker.start()
         return True
-
-    # The worker's loop is mostly Python and holds the GIL; by default Python hands the
-    # GIL to a waiting thread only every 5 ms, so each of the window's many short calls
-    # into Qt could wait that long. 1 ms keeps the window responsive while training runs.
-    _saved_switch: Optional[float] = None
-
-    def _fast_switching(self) -> None:
-        if TrainingPanel._saved_switch is None:
-            TrainingPanel._saved_switch = sys.getswitchinterval()
-            sys.setswitchinterval(min(TrainingPanel._saved_switch, SWITCH_INTERVAL))
-
-    def _restore_switch_interval(self) -> None:
-        if TrainingPanel._saved_switch is not None and not reaper().running_except(self._worker):
-            sys.setswitchinterval(TrainingPanel._saved_switch)
-            TrainingPanel._saved_switch = None
 
     def toggle_pause(self) -> None:
         if self._worker is None:
@@ -490,7 +473,6 @@ class TrainingPanel(QWidget):
             return
         worker.wait()        # the thread is at its very end: this returns at once
         self._worker = None
-        self._restore_switch_interval()
         self._refresh_timer.stop()
         self._status_pending = None
         self.model_label.setText(self._model_text)

@@ -206,7 +206,7 @@ class TrainingPlots(QWidget):
         cp = self.cost_plot.getPlotItem()
         cp.setLabel("bottom", "epoch")
         cp.setLabel("left", "cost")
-        cp.showGrid(x=True, y=True, alpha=0.2)
+        cp.showGrid(x=False, y=True, alpha=0.12)
         cp.addLegend(offset=(-10, 10))
         self.train_cost_curve = cp.plot([], [], pen=pg.mkPen(c["train"], width=1), symbol="o",
                                         symbolSize=5, symbolBrush=c["train"], symbolPen=None,
@@ -220,7 +220,7 @@ class TrainingPlots(QWidget):
         ap = self.acc_plot.getPlotItem()
         ap.setLabel("bottom", "epoch")
         ap.setLabel("left", "accuracy", units="%")
-        ap.showGrid(x=True, y=True, alpha=0.2)
+        ap.showGrid(x=False, y=True, alpha=0.12)
         ap.addLegend(offset=(-10, -10))
         self.train_acc_curve = ap.plot([], [], pen=pg.mkPen(c["train"], width=1), symbol="o",
                                        symbolSize=5, symbolBrush=c["train"], symbolPen=None,
@@ -233,6 +233,7 @@ class TrainingPlots(QWidget):
             p.getViewBox().setMouseEnabled(x=True, y=False)
             p.getAxis("left").setWidth(56)      # no relayout when the tick labels change
         self._xlim = 0.0
+        self._epoch_xlim = 0.0
         self._dirty = set()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -362,10 +363,22 @@ class TrainingPlots(QWidget):
             vb.setXRange(0, self._xlim, padding=0.02)
 
     def _redraw_epochs(self) -> None:
-        self.train_cost_curve.setData(*self.train_cost.data())
-        self.test_cost_curve.setData(*self.test_cost.data())
+        tc, te = self.train_cost.data(), self.test_cost.data()
+        self.train_cost_curve.setData(*tc)
+        self.test_cost_curve.setData(*te)
         self.train_acc_curve.setData(*self.train_acc.data())
         self.test_acc_curve.setData(*self.test_acc.data())
+        last = max([a[0][-1] for a in (tc, te) if len(a[0])] +
+                   [s.last()[0] for s in (self.train_acc, self.test_acc) if s.last()] or [0.0])
+        if last <= 0:
+            self._epoch_xlim = 0.0
+            for plot in (self.cost_plot, self.acc_plot):
+                plot.getPlotItem().getViewBox().enableAutoRange(x=True)
+        elif last > self._epoch_xlim:                      # x grows in 1-2-5 steps
+            self._epoch_xlim = lim = _nice_ceil(last)
+            lo, hi = (0.5, lim + 0.5) if lim <= 10 else (0.0, lim * 1.02)
+            for plot in (self.cost_plot, self.acc_plot):
+                plot.getPlotItem().getViewBox().setXRange(lo, hi, padding=0)
 
     # ------------------------------------------------------------------ PNG
     def save_png(self, name: str, path: str) -> bool:
