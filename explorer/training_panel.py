@@ -447,7 +447,11 @@ class TrainingPanel(QWidget):
             self.status.setText(self._status_pending)
         self._status_pending = None
         self.model_label.setText(self._model_text)
-        self.plots.redraw_now()
+        # The epoch plots a moment later, in a repaint of their own: one long repaint
+        # of everything would keep the window from answering for longer.
+        self.plots.redraw_now(only="batches")
+        if self.plots.dirty:
+            QTimer.singleShot(REFRESH_MS // 3, self.plots, lambda: self.plots.redraw_now(only="epochs"))
 
     def _status_text(self, last, upd: Optional[Update]) -> str:
         if last is None:

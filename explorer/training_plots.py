@@ -339,14 +339,17 @@ class TrainingPlots(QWidget):
     def dirty(self) -> bool:
         return bool(self._dirty)
 
-    def redraw_now(self) -> None:
-        """Push the stored data into the plot items (they repaint on the next frame)."""
-        self._timer.stop()
-        if "batches" in self._dirty:
+    def redraw_now(self, only: Optional[str] = None) -> None:
+        """Push the stored data into the plot items (they repaint on the next frame);
+        ``only``: just "batches" or just "epochs"."""
+        if only is None:
+            self._timer.stop()
+        if "batches" in self._dirty and only in (None, "batches"):
             self._redraw_batches()
-        if "epochs" in self._dirty:
+            self._dirty.discard("batches")
+        if "epochs" in self._dirty and only in (None, "epochs"):
             self._redraw_epochs()
-        self._dirty.clear()
+            self._dirty.discard("epochs")
 
     def _redraw_batches(self) -> None:
         x, y = self.batch_raw.data()
