@@ -77,9 +77,9 @@ def add_commands(sub) -> None:
     t.add_argument("--seed", type=int, default=1, help="seed for the weights and the shuffles")
     t.add_argument("--train-size", type=int_at_least(1), default=None, metavar="N",
                    help="use only the first N training images")
-    t.add_argument("--split", choices=("book", "full"), default="book",
-                   help="'book': train on 50,000 images (10,000 kept for validation); "
-                        "'full': all 60,000")
+    t.add_argument("--split", choices=("book", "full"), default="full",
+                   help="'full' (default): train on all 60,000 training images; 'book': on "
+                        "the first 50,000, keeping 10,000 for validation as the book does")
     t.add_argument("--data", metavar="DIR", help="folder holding the four MNIST files")
     t.add_argument("--save", metavar="PATH", help="save the trained model as .npz")
     t.add_argument("--json", action="store_true",
