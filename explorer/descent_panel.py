@@ -193,7 +193,9 @@ class DescentPanel(QWidget):
                 self.gl_ok, self.gl_reason = False, f"The 3-D view failed to start: {exc}"
         self.contour = ContourView(self.model)
         if self.view3d is not None:
-            two.addWidget(self._titled("Cost surface C(v1, v2) — drag to turn", self.view3d))
+            # the view is a native child window (QOpenGLWindow); its container goes in
+            two.addWidget(self._titled("Cost surface C(v1, v2) — drag to turn",
+                                       self.view3d.container))
             two.addWidget(self._titled("Contour map — click to start the ball", self.contour))
             two.setSizes([500, 500])
             self.no_gl_message = None

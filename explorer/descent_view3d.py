@@ -4,6 +4,12 @@ Only imported when ``gl_check.opengl_available()`` says an OpenGL context can be
 The surface mesh is rebuilt when the function changes; trails and balls are updated
 with ``setData``. Drag to turn the view, wheel to zoom, click the surface to start the
 ball there (the click is turned into a ray and intersected with the height field).
+
+The view is a ``QOpenGLWindow`` (pyqtgraph's ``GLViewMixin`` on a native child window,
+embedded with ``QWidget.createWindowContainer``), not a ``QOpenGLWidget``: one
+QOpenGLWidget anywhere in a window makes Qt compose the whole window through OpenGL on
+every repaint (software Mesa here), which slowed down the other tabs, the training
+plots above all. A native child window leaves the main window raster-composed.
 """
 
 from __future__ import annotations
@@ -13,8 +19,12 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 import pyqtgraph.opengl as gl
 from OpenGL import GL
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QVector3D, QVector4D
+from pyqtgraph.opengl.GLViewWidget import GLViewMixin
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QSurfaceFormat, QVector3D, QVector4D
+from PySide6.QtOpenGL import (QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat,
+                              QOpenGLWindow)
+from PySide6.QtWidgets import QToolTip, QWidget
 
 from explorer.descent_model import COLOURS, DescentModel, surface_colours
 
@@ -52,8 +62,113 @@ def soft_shader():
     return _SHADER
 
 
-class _GLView(gl.GLViewWidget):
-    """A GLViewWidget that tells a click (press and release in place) from a drag."""
+class GLViewWindow(GLViewMixin, QOpenGLWindow):
+    """pyqtgraph's GLViewWidget on a QOpenGLWindow; put it in a widget with ``container``.
+
+    The mixin has the camera, items and painting; this adds what QWindow lacks."""
+
+    TOOLTIP_DELAY_MS = 700
+
+    def __init__(self, parent: Optional[QWidget] = None):
+        super().__init__()
+        # a QOpenGLWidget always draws into a framebuffer with depth and stencil; a
+        # window's default surface may have neither (the surface then hides nothing)
+        fmt = QSurfaceFormat.defaultFormat()
+        fmt.setDepthBufferSize(max(fmt.depthBufferSize(), 24))
+        fmt.setStencilBufferSize(max(fmt.stencilBufferSize(), 8))
+        self.setFormat(fmt)
+        self._tooltip = ""
+        self._tip_pos = None
+        self._tip_timer = QTimer(self)
+        self._tip_timer.setSingleShot(True)
+        self._tip_timer.setInterval(self.TOOLTIP_DELAY_MS)
+        self._tip_timer.timeout.connect(self._show_tooltip)
+        # the widget that holds the native window in a layout; it owns the window
+        self.container = QWidget.createWindowContainer(self, parent)
+        self.container.setFocusPolicy(Qt.ClickFocus)
+
+    # ------------------------------------------------------------------ QWidget shims
+    def devicePixelRatioF(self) -> float:
+        return float(self.devicePixelRatio())
+
+    def setMinimumSize(self, w, h=None) -> None:      # noqa: N802 (Qt's name)
+        size = QSize(w, h) if h is not None else w
+        self.container.setMinimumSize(size)
+
+    def setToolTip(self, text: str) -> None:          # noqa: N802
+        """QWindow has no tooltips; shown by hand after the mouse rests a moment."""
+        self._tooltip = text
+
+    def toolTip(self) -> str:                          # noqa: N802
+        return self._tooltip
+
+    def _show_tooltip(self) -> None:
+        if self._tooltip and self._tip_pos is not None and self.isExposed():
+            QToolTip.showText(self._tip_pos, self._tooltip)
+
+    def _hide_tooltip(self) -> None:
+        self._tip_timer.stop()
+        self._tip_pos = None
+        QToolTip.hideText()
+
+    def event(self, ev):
+        if ev.type() in (QEvent.Leave, QEvent.Hide, QEvent.FocusOut):
+            self._hide_tooltip()
+        return super().event(ev)
+
+    # ------------------------------------------------------------------ painting
+    def paintGL(self):
+        # QOpenGLWidget sets the viewport before paintGL; QOpenGLWindow does not
+        GL.glViewport(0, 0, self.deviceWidth(), self.deviceHeight())
+        super().paintGL()
+
+    def grabFramebuffer(self) -> QImage:              # noqa: N802
+        """The view drawn into an offscreen framebuffer (reading the window's back
+        buffer after a swap gives undefined contents with NoPartialUpdate)."""
+        if not self.isValid():
+            return QImage()
+        w, h = self.deviceWidth(), self.deviceHeight()
+        if w <= 0 or h <= 0:
+            return QImage()
+        self.makeCurrent()
+        fmt = QOpenGLFramebufferObjectFormat()
+        fmt.setAttachment(QOpenGLFramebufferObject.CombinedDepthStencil)
+        fbo = QOpenGLFramebufferObject(w, h, fmt)
+        try:
+            fbo.bind()
+            GL.glViewport(0, 0, w, h)
+            region = self.getViewport()
+            self.paint(region=region, viewport=region)
+            image = fbo.toImage()
+        finally:
+            fbo.release()
+            self.doneCurrent()
+        image.setDevicePixelRatio(self.devicePixelRatio())
+        return image
+
+    def readQImage(self) -> QImage:                    # noqa: N802
+        return self.grabFramebuffer()
+
+    # ------------------------------------------------------------------ mouse
+    def mousePressEvent(self, ev):
+        self._hide_tooltip()
+        super().mousePressEvent(ev)
+
+    def mouseMoveEvent(self, ev):
+        if ev.buttons() == Qt.NoButton:
+            if self._tooltip:
+                self._tip_pos = ev.globalPosition().toPoint()
+                self._tip_timer.start()
+            return
+        super().mouseMoveEvent(ev)
+
+    def wheelEvent(self, ev):
+        self._hide_tooltip()
+        super().wheelEvent(ev)
+
+
+class _GLView(GLViewWindow):
+    """A GL view that tells a click (press and release in place) from a drag."""
 
     clicked = Signal(float, float)     # normalised device coordinates, -1..1
 
@@ -84,7 +199,9 @@ class _GLView(gl.GLViewWidget):
 
 
 class Surface3DView(_GLView):
-    """The surface C(v1, v2) with the trails, seen from above at an angle."""
+    """The surface C(v1, v2) with the trails, seen from above at an angle.
+
+    A QWindow: add ``view.container`` (a QWidget) to layouts, not the view itself."""
 
     def __init__(self, model: DescentModel, parent=None):
         super().__init__(parent)

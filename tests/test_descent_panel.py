@@ -325,6 +325,8 @@ def test_3d_view_renders_the_surface(make_panel, qtbot, monkeypatch):
     panel = make_panel()
     view = panel.view3d
     assert view is not None and panel.no_gl_message is None
+    # the view is a native child window; it is exposed (and its context made) on its own
+    qtbot.waitUntil(view.isExposed, timeout=5000)
     qtbot.wait(100)
     image = view.grabFramebuffer()
     assert not image.isNull() and image.width() > 100
@@ -367,3 +369,27 @@ def test_clicking_the_3d_surface_starts_the_ball_there(make_panel, qtbot, monkey
     QTest.mouseRelease(view, Qt.LeftButton, pos=centre + QPoint(60, 10))
     assert np.array_equal(m.start, start)
     assert view.opts["azimuth"] != azimuth
+
+
+@pytest.mark.gl
+def test_the_3d_view_leaves_the_window_raster_composed(make_panel, qtbot, monkeypatch):
+    """A QOpenGLWidget would make Qt compose the whole top-level window through OpenGL
+    on every repaint (slow with software Mesa, and it slowed the training tab). The 3-D
+    view is a native child QOpenGLWindow in a container instead."""
+    from PySide6.QtGui import QSurface, QWindow
+    from PySide6.QtOpenGLWidgets import QOpenGLWidget
+
+    monkeypatch.delenv("GD_EXPLORER_NO_GL", raising=False)
+    gl_check.opengl_available.cache_clear()
+    if not gl_check.opengl_available()[0]:
+        pytest.skip("no OpenGL here")
+    panel = make_panel()
+    view = panel.view3d
+    assert isinstance(view, QWindow) and view.container.isVisible()
+    assert view.container.window() is panel.window()
+    assert not panel.window().findChildren(QOpenGLWidget)
+    qtbot.waitUntil(view.isExposed, timeout=5000)
+    assert panel.window().windowHandle().surfaceType() == QSurface.RasterSurface
+    # what is drawn on screen has a depth buffer (else the floor grid shows through)
+    qtbot.waitUntil(view.isValid, timeout=5000)
+    assert view.context().format().depthBufferSize() >= 16
