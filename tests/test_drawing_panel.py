@@ -272,7 +272,6 @@ def test_many_void_qt_calls_cannot_exhaust_none(qtbot):
     import explorer.drawing_panel  # noqa: F401  (importing it applies the guard)
     label = QLabel()
     qtbot.addWidget(label)
-    start = sys.getrefcount(None)
-    for _ in range(3 * start):      # more calls than None has references
+    for _ in range(20_000):         # more calls than None has references on a bare 3.11
         label.setText("x")
     assert sys.getrefcount(None) > 1000
