@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import html
 import math
+from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSplitter, QStackedWidget,
-    QVBoxLayout, QWidget)
+    QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QSplitter,
+    QStackedWidget, QVBoxLayout, QWidget)
 
 from engine.optimizers import METHODS
 from explorer.descent_contour import ContourView, CurveView
@@ -194,8 +195,11 @@ class DescentPanel(QWidget):
         self.contour = ContourView(self.model)
         if self.view3d is not None:
             # the view is a native child window (QOpenGLWindow); its container goes in
-            two.addWidget(self._titled("Cost surface C(v1, v2) — drag to turn",
-                                       self.view3d.container))
+            self.reset_camera_button = QPushButton("Reset camera")
+            self.reset_camera_button.setToolTip("Back to the starting view of the 3-D surface")
+            self.reset_camera_button.clicked.connect(self.view3d.reset_camera)
+            two.addWidget(self._titled("Cost surface C(v1, v2) — drag to turn, wheel to zoom",
+                                       self.view3d.container, self.reset_camera_button))
             two.addWidget(self._titled("Contour map — click to start the ball", self.contour))
             two.setSizes([500, 500])
             self.no_gl_message = None
@@ -269,7 +273,7 @@ class DescentPanel(QWidget):
         self._show_mode()
 
     @staticmethod
-    def _titled(title: str, widget: QWidget) -> QWidget:
+    def _titled(title: str, widget: QWidget, corner: Optional[QWidget] = None) -> QWidget:
         box = QWidget()
         lay = QVBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -277,7 +281,13 @@ class DescentPanel(QWidget):
         label = QLabel(title)
         label.setStyleSheet("color:#444; font-weight:600; padding-left:4px;")
         label.setWordWrap(True)
-        lay.addWidget(label)
+        if corner is None:
+            lay.addWidget(label)
+        else:
+            head = QHBoxLayout()
+            head.addWidget(label, 1)
+            head.addWidget(corner)
+            lay.addLayout(head)
         lay.addWidget(widget, 1)
         return box
 

@@ -225,8 +225,7 @@ class Surface3DView(_GLView):
         self.addItem(self.start_item)
         self.trails: Dict[str, gl.GLLinePlotItem] = {}
         self.balls: Dict[str, gl.GLScatterPlotItem] = {}
-        self.setCameraPosition(pos=QVector3D(0, 0, HEIGHT * 0.3), distance=14.5, elevation=30,
-                               azimuth=-65)
+        self.reset_camera()
         self.clicked.connect(self._on_click)
         model.surface_changed.connect(self.rebuild_surface)
         model.trajectories_changed.connect(self.rebuild_trails)
@@ -234,6 +233,12 @@ class Surface3DView(_GLView):
         model.start_changed.connect(self._show_start)
         self.rebuild_surface()
         self.rebuild_trails()
+
+    def reset_camera(self) -> None:
+        """Back to the view the panel opens with: from the front left, 30 degrees up."""
+        self.setCameraPosition(pos=QVector3D(0, 0, HEIGHT * 0.3), distance=14.5, elevation=30,
+                               azimuth=-65)
+        self.update()
 
     # ------------------------------------------------------------------ coordinates
     def scene_xy(self, x, y) -> Tuple[np.ndarray, np.ndarray]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from engine.surfaces import SURFACES
 from explorer import gl_check
@@ -369,6 +371,14 @@ def test_clicking_the_3d_surface_starts_the_ball_there(make_panel, qtbot, monkey
     QTest.mouseRelease(view, Qt.LeftButton, pos=centre + QPoint(60, 10))
     assert np.array_equal(m.start, start)
     assert view.opts["azimuth"] != azimuth
+    # the wheel zooms; "Reset camera" brings back the first view
+    distance = view.opts["distance"]
+    wheel = QWheelEvent(QPointF(centre), QPointF(view.mapToGlobal(centre)), QPoint(0, 0),
+                        QPoint(0, -240), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(view, wheel)
+    assert view.opts["distance"] > distance
+    qtbot.mouseClick(panel.reset_camera_button, Qt.LeftButton)
+    assert view.opts["azimuth"] == azimuth and view.opts["distance"] == distance
 
 
 @pytest.mark.gl
