@@ -18,16 +18,10 @@ from PySide6.QtWidgets import (QApplication, QGridLayout, QHBoxLayout, QLabel,
                                QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget)
 
 from engine import digits
-from explorer import drawing_pyside_fix
 from explorer.drawing_canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, DrawingCanvas
 from explorer.drawing_views import GuessView, OutputBars, PixelView
 
 LIVE_INTERVAL_MS = 40     # at most 25 answers a second while drawing
-
-# PySide6 6.12.0 on Python 3.11 leaks references to None on every void Qt call, which
-# aborts the app after a minute of drawing; see drawing_pyside_fix (a no-op elsewhere).
-drawing_pyside_fix.apply()
-
 
 class DrawingPanel(QWidget):
     def __init__(self, session, parent=None):

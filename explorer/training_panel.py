@@ -28,14 +28,6 @@ from explorer.training_controls import FieldError, TrainingControls
 from explorer.training_plots import TrainingPlots
 from explorer.training_worker import Outcome, RunConfig, TrainingWorker, Update, load_mnist
 
-try:    # PySide6 6.12.0 on Python 3.11 steals references to None/True on Qt calls and
-    # emits, which aborts a long training session; the drawing pad's guard (a no-op
-    # where the bug is absent) protects the panel when it is used on its own too.
-    from explorer import drawing_pyside_fix
-    drawing_pyside_fix.apply()
-except ImportError:       # pragma: no cover - the guard lives in another issue's module
-    pass
-
 
 class _Reaper(QObject):
     """Keeps every worker referenced until its thread has finished, then deletes it.

@@ -263,13 +263,14 @@ def test_state_is_saved_and_garbage_is_tolerated(panel, tmp_path):
 # ------------------------------------------------------------------ PySide6 6.12.0 on 3.11
 def test_many_void_qt_calls_cannot_exhaust_none(qtbot):
     """PySide6 6.12.0 on Python 3.11 takes a reference from None on each void Qt call;
-    the drawing panel's guard (drawing_pyside_fix) keeps a long session from aborting.
+    the guard in explorer/pyside_guard.py (applied on importing explorer) keeps a long
+    session from aborting.
     Unguarded, this test aborts the interpreter ("none_dealloc")."""
     import sys
 
     from PySide6.QtWidgets import QLabel
 
-    import explorer.drawing_panel  # noqa: F401  (importing it applies the guard)
+    import explorer  # noqa: F401  (importing it applies the guard)
     label = QLabel()
     qtbot.addWidget(label)
     for _ in range(20_000):         # more calls than None has references on a bare 3.11

@@ -4,8 +4,8 @@ With PySide6/shiboken6 6.12.0 on CPython 3.11, every call of a Qt method that re
 nothing (``label.setText``, ``painter.drawPath``, ``widget.update``, ...) takes one
 reference from ``None`` without having given it one; some bool-returning paths do the
 same to ``True``/``False``. After a few thousand such calls (a minute of drawing on the
-pad) ``None``'s count reaches zero and the interpreter aborts with "Fatal Python error:
-none_dealloc". PySide6 6.11.3 does not have the bug; on Python 3.12 and later ``None``,
+pad, or a long training run) ``None``'s count reaches zero and the interpreter aborts
+with "Fatal Python error: none_dealloc". PySide6 6.11.3 does not have the bug; on Python 3.12 and later ``None``,
 ``True`` and ``False`` are immortal (PEP 683) and the bug is harmless.
 
 ``apply()`` checks whether the bug is present (a few calls of a void Qt method, and
@@ -13,6 +13,7 @@ whether ``None`` lost references) and, only then, gives ``None``, ``True`` and `
 a very large reference count, which is what Python 3.12 does for them. It is idempotent
 and does nothing where the bug is absent. The right fix is to use a PySide6 without the
 bug (or Python >= 3.12); this guard keeps the app from crashing meanwhile.
+The project pins PySide6 away from 6.12.0; the guard covers an environment that has it anyway.
 """
 
 from __future__ import annotations
