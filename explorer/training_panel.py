@@ -25,7 +25,7 @@ from engine import model_io
 from engine.network import Network
 from engine.sgd import stuck_warning
 from explorer.training_controls import FieldError, TrainingControls
-from explorer.training_plots import TrainingPlots
+from explorer.training_plots import EPOCH_PLOTS, TrainingPlots
 from explorer.training_worker import Outcome, RunConfig, TrainingWorker, Update, load_mnist
 
 
@@ -439,11 +439,13 @@ class TrainingPanel(QWidget):
             self.status.setText(self._status_pending)
         self._status_pending = None
         self.model_label.setText(self._model_text)
-        # The epoch plots a moment later, in a repaint of their own: one long repaint
+        # The epoch plots a moment later, each in a repaint of its own: one long repaint
         # of everything would keep the window from answering for longer.
         self.plots.redraw_now(only="batches")
         if self.plots.dirty:
-            QTimer.singleShot(REFRESH_MS // 3, self.plots, lambda: self.plots.redraw_now(only="epochs"))
+            for i, which in enumerate(EPOCH_PLOTS, start=1):
+                QTimer.singleShot(i * REFRESH_MS // 3, self.plots,
+                                  lambda w=which: self.plots.redraw_now(only=w))
 
     def _status_text(self, last, upd: Optional[Update]) -> str:
         if last is None:
