@@ -317,13 +317,20 @@ def test_formula_restored_from_settings_even_if_broken(panel, tmp_path):
 
 
 # ---------------------------------------------------------------- with OpenGL
-@pytest.mark.gl
-def test_3d_view_renders_the_surface(make_panel, qtbot, monkeypatch):
+@pytest.fixture
+def with_gl(monkeypatch):
+    """Panels made in this test get the real 3-D view; skipped where no GL context can be made."""
     monkeypatch.delenv("GD_EXPLORER_NO_GL", raising=False)
     gl_check.opengl_available.cache_clear()
     ok, why = gl_check.opengl_available()
     if not ok:
         pytest.skip(f"no OpenGL here: {why}")
+    yield
+    gl_check.opengl_available.cache_clear()
+
+
+@pytest.mark.gl
+def test_3d_view_renders_the_surface(with_gl, make_panel, qtbot):
     panel = make_panel()
     view = panel.view3d
     assert view is not None and panel.no_gl_message is None
@@ -345,11 +352,7 @@ def test_3d_view_renders_the_surface(make_panel, qtbot, monkeypatch):
 
 
 @pytest.mark.gl
-def test_clicking_the_3d_surface_starts_the_ball_there(make_panel, qtbot, monkeypatch):
-    monkeypatch.delenv("GD_EXPLORER_NO_GL", raising=False)
-    gl_check.opengl_available.cache_clear()
-    if not gl_check.opengl_available()[0]:
-        pytest.skip("no OpenGL here")
+def test_clicking_the_3d_surface_starts_the_ball_there(with_gl, make_panel, qtbot):
     panel = make_panel()
     view = panel.view3d
     m = panel.model
@@ -382,17 +385,13 @@ def test_clicking_the_3d_surface_starts_the_ball_there(make_panel, qtbot, monkey
 
 
 @pytest.mark.gl
-def test_the_3d_view_leaves_the_window_raster_composed(make_panel, qtbot, monkeypatch):
+def test_the_3d_view_leaves_the_window_raster_composed(with_gl, make_panel, qtbot):
     """A QOpenGLWidget would make Qt compose the whole top-level window through OpenGL
     on every repaint (slow with software Mesa, and it slowed the training tab). The 3-D
     view is a native child QOpenGLWindow in a container instead."""
     from PySide6.QtGui import QSurface, QWindow
     from PySide6.QtOpenGLWidgets import QOpenGLWidget
 
-    monkeypatch.delenv("GD_EXPLORER_NO_GL", raising=False)
-    gl_check.opengl_available.cache_clear()
-    if not gl_check.opengl_available()[0]:
-        pytest.skip("no OpenGL here")
     panel = make_panel()
     view = panel.view3d
     assert isinstance(view, QWindow) and view.container.isVisible()
