@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 PAD = 280                 # pad units across (and down)
 DEFAULT_WIDTH = 22.0      # pen diameter in pad units: MNIST's strokes are ~2-3 of 28 px
 MIN_WIDTH, MAX_WIDTH = 6.0, 48.0
+MAX_WIPES = 20            # how many Clears (or new pictures) Undo can take back
 PAPER = QColor("#fbfaf6")
 INK = QColor("#1d1d24")
 FIELD = 28
@@ -84,6 +85,8 @@ class DrawingCanvas(QWidget):
         self.picture: Optional[np.ndarray] = None   # (28, 28) float32, ink bright
         self.picture_kind: Optional[str] = None     # "mnist" or "noise"
         self._picture_image: Optional[QImage] = None
+        # What Clear or a new picture wiped, newest last, so that Undo can bring it back.
+        self._wiped: List[tuple] = []
         self.setMinimumSize(200, 200)
         policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         policy.setHeightForWidth(True)
@@ -92,7 +95,8 @@ class DrawingCanvas(QWidget):
         self.setAttribute(Qt.WA_TabletTracking, False)
         self.setCursor(Qt.CrossCursor)
         self.setToolTip("Draw with the left button or a pen.\n"
-                        "Right-click or Escape: clear.  Ctrl+Z: undo the last stroke.")
+                        "Right-click or Escape: clear.  Ctrl+Z: undo the last stroke "
+                        "(or the last clear).")
 
     # ------------------------------------------------------------------ geometry
     def pad_rect(self) -> QRectF:
@@ -126,8 +130,15 @@ class DrawingCanvas(QWidget):
     def set_pen_width(self, width: float) -> None:
         self.pen_width = float(min(MAX_WIDTH, max(MIN_WIDTH, width)))
 
+    def _remember_wiped(self) -> None:
+        if self.strokes or self.picture is not None:
+            self._wiped.append((list(self.strokes), self.picture, self.picture_kind,
+                                self._picture_image))
+            del self._wiped[:-MAX_WIPES]
+
     def clear(self) -> None:
-        """Wipe every stroke and any picture."""
+        """Wipe every stroke and any picture (Undo brings them back)."""
+        self._remember_wiped()
         self.strokes.clear()
         self.current = None
         self.picture = self._picture_image = self.picture_kind = None
@@ -136,11 +147,15 @@ class DrawingCanvas(QWidget):
         self.stroke_finished.emit()
 
     def undo(self) -> bool:
-        """Take back the last stroke; False when there is none."""
+        """Take back the last stroke, or else the last Clear (or new picture); False when
+        there is nothing to take back."""
         if self.current is not None:
             self.current = None
         elif self.strokes:
             self.strokes.pop()
+        elif self._wiped:
+            strokes, self.picture, self.picture_kind, self._picture_image = self._wiped.pop()
+            self.strokes = strokes
         else:
             return False
         self.update()
@@ -152,7 +167,8 @@ class DrawingCanvas(QWidget):
         """Put a 28x28 picture (ink bright, values in [0, 1]) on the pad instead of the
         drawing: ``kind`` is "mnist" (strokes may be drawn over it) or "noise"."""
         a = np.clip(np.asarray(image, dtype=np.float32).reshape(FIELD, FIELD), 0.0, 1.0)
-        self.strokes.clear()
+        self._remember_wiped()
+        self.strokes = []
         self.current = None
         self.picture, self.picture_kind = a, kind
         paper = np.array([PAPER.red(), PAPER.green(), PAPER.blue()], np.float32)
@@ -225,7 +241,8 @@ class DrawingCanvas(QWidget):
 
     # ------------------------------------------------------------------ pen input
     def _begin(self, pos: QPointF) -> None:
-        if self.picture_kind == "noise":
+        if self.picture_kind == "noise":      # drawing replaces noise (Undo restores it)
+            self._remember_wiped()
             self.picture = self._picture_image = self.picture_kind = None
         self.current = Stroke(self.pen_width, self.widget_to_pad(pos))
         self.update()

@@ -120,6 +120,25 @@ def test_undo_takes_back_the_last_stroke(panel):
     assert c.strokes == []
 
 
+def test_undo_brings_back_what_clear_wiped(panel):
+    c = panel.canvas
+    draw_digit(c, 7)
+    drawn = list(c.strokes)
+    answer = panel.guess_view.digit_label.text()
+    panel.clear_button.click()
+    assert c.strokes == [] and panel.pixel_view.image is None
+    draw_digit(c, 1)                     # a new drawing after the clear
+    panel.undo_button.click()            # takes back the new stroke ...
+    assert c.strokes == []
+    panel.undo_button.click()            # ... then the clear
+    assert c.strokes == drawn
+    assert panel.guess_view.digit_label.text() == answer
+    assert panel.pixel_view.image is not None
+    panel.undo_button.click()
+    panel.undo_button.click()
+    assert c.strokes == [] and not c.undo()
+
+
 @pytest.mark.parametrize("how", ["button", "escape", "right-click"])
 def test_clear(panel, how):
     c = panel.canvas
