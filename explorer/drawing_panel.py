@@ -65,7 +65,8 @@ class DrawingPanel(QWidget):
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Take back the last stroke, or the last Clear (Ctrl+Z)")
         self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Wipe the pad (Escape, or right-click on the pad); Undo brings it back")
+        self.clear_button.setToolTip(
+            "Wipe the pad (Escape, or right-click on the pad); Undo brings it back")
         self.random_button = QPushButton("Random test digit")
         self.random_button.setToolTip("Put an image from MNIST's test set on the pad")
         self.noise_button = QPushButton("Noise")

@@ -5,8 +5,8 @@ nothing (``label.setText``, ``painter.drawPath``, ``widget.update``, ...) takes 
 reference from ``None`` without having given it one; some bool-returning paths do the
 same to ``True``/``False``. After a few thousand such calls (a minute of drawing on the
 pad, or a long training run) ``None``'s count reaches zero and the interpreter aborts
-with "Fatal Python error: none_dealloc". PySide6 6.11.3 does not have the bug; on Python 3.12 and later ``None``,
-``True`` and ``False`` are immortal (PEP 683) and the bug is harmless.
+with "Fatal Python error: none_dealloc". PySide6 6.11.3 does not have the bug; on Python
+3.12 and later ``None``, ``True`` and ``False`` are immortal (PEP 683) and the bug is harmless.
 
 ``apply()`` checks whether the bug is present (a few calls of a void Qt method, and
 whether ``None`` lost references) and, only then, gives ``None``, ``True`` and ``False``
