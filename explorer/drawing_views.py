@@ -17,6 +17,7 @@ FIELD = 28
 ACCENT = QColor("#2f6fb0")
 SHARE = QColor("#e08a2c")
 MUTED = QColor("#8a8a8a")
+LOW_ACTIVATION = 0.5    # a top output below this is flagged as unsure
 
 
 class PixelView(QWidget):
@@ -206,6 +207,11 @@ class GuessView(QWidget):
         self.digit_label.setFont(f)
         self.digit_label.setStyleSheet(f"color: {ACCENT.name()};")
         self.digit_label.setText(str(d))
-        self.detail_label.setText(
-            f"confidence {100 * share:.1f}%  (share of the ten outputs)<br>"
-            f"output neuron {d}: activation {out[d]:.3f}")
+        detail = (f"confidence {100 * share:.1f}%  (share of the ten outputs)<br>"
+                  f"output neuron {d}: activation {out[d]:.3f}")
+        if out[d] < LOW_ACTIVATION:
+            # e.g. noise: a high share of ten small outputs is not a sure answer
+            detail += (f"<br><span style='color:{SHARE.darker(130).name()}'>"
+                       f"low: no output neuron is above {LOW_ACTIVATION:g}, so the "
+                       f"share overstates how sure it is</span>")
+        self.detail_label.setText(detail)
