@@ -293,8 +293,13 @@ class DrawingCanvas(QWidget):
             super().mouseReleaseEvent(event)
 
     def tabletEvent(self, event: QTabletEvent) -> None:
-        """A pen draws as the left button does (pressure is not used: MNIST has none)."""
+        """A pen draws as the left button does (pressure is not used: MNIST has none).
+        A press with a barrel button is left to Qt, which turns it into a mouse press
+        (a right-click clears, as with the mouse)."""
         kind = event.type()
+        if kind == QEvent.TabletPress and event.button() != Qt.LeftButton:
+            event.ignore()
+            return
         if kind == QEvent.TabletPress:
             self.setFocus(Qt.OtherFocusReason)
             self._begin(event.position())
