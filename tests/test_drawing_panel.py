@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from engine import digits
 from engine.network import Network
@@ -182,6 +183,75 @@ def test_strokes_are_smooth_curves_between_mouse_points(panel):
     assert img[120:140, 130:150].max() > 0.9
 
 
+def test_live_prediction_is_throttled(panel, qtbot, monkeypatch):
+    # A long, slow drag: the answer follows the pen, but at most once per
+    # LIVE_INTERVAL_MS, not once per mouse move (so drawing never waits for the network).
+    import time
+
+    from explorer.drawing_panel import LIVE_INTERVAL_MS
+
+    calls = []
+    real = digits.to_mnist
+    monkeypatch.setattr(digits, "to_mnist", lambda *a, **k: calls.append(1) or real(*a, **k))
+    c = panel.canvas
+    QTest.mousePress(c, Qt.LeftButton, Qt.NoModifier, to_widget(c, 140, 40))
+    start = time.monotonic()
+    moves = 0
+    for y in range(44, 240, 2):
+        QTest.mouseMove(c, to_widget(c, 140 + (y % 20), y))
+        moves += 1
+        qtbot.wait(4)
+    elapsed_ms = 1000 * (time.monotonic() - start)
+    live = len(calls)
+    assert c.current is not None and len(c.current.points) > 60     # every move was drawn
+    assert 2 <= live <= elapsed_ms / LIVE_INTERVAL_MS + 2, (live, moves, elapsed_ms)
+    assert live < moves / 3, (live, moves)
+    QTest.mouseRelease(c, Qt.LeftButton, Qt.NoModifier, to_widget(c, 140, 240))
+    assert len(calls) == live + 1            # and once more, at once, after the stroke
+    assert panel.guess_view.guess is not None
+
+
+def tablet_event(canvas, kind, x, y, button=Qt.LeftButton):
+    """A pen event at pad position (x, y), sent to the canvas; returns it."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
+
+    global _STYLUS
+    if _STYLUS is None:
+        _STYLUS = QPointingDevice("test stylus", 4711, QInputDevice.DeviceType.Stylus,
+                                  QPointingDevice.PointerType.Pen,
+                                  QInputDevice.Capability.Position
+                                  | QInputDevice.Capability.Pressure, 1, 3)
+    pos = canvas.pad_to_widget(QPointF(x, y))
+    kinds = {"press": QEvent.TabletPress, "move": QEvent.TabletMove,
+             "release": QEvent.TabletRelease}
+    buttons = Qt.NoButton if kind == "release" else button
+    event = QTabletEvent(kinds[kind], _STYLUS, pos, canvas.mapToGlobal(pos), 0.6,
+                         0.0, 0.0, 0.0, 0.0, 0.0, Qt.NoModifier, button, buttons)
+    QApplication.sendEvent(canvas, event)
+    return event
+
+
+_STYLUS = None
+
+
+def test_a_pen_draws_like_the_mouse(panel):
+    c = panel.canvas
+    for stroke in DIGIT_STROKES[7]:
+        assert tablet_event(c, "press", *stroke[0]).isAccepted()
+        for (x0, y0), (x1, y1) in zip(stroke[:-1], stroke[1:]):
+            for t in np.linspace(0, 1, 12)[1:]:
+                tablet_event(c, "move", x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+        tablet_event(c, "release", *stroke[-1])
+    assert len(c.strokes) == 1 and c.current is None
+    assert len(c.strokes[0].points) > 20
+    assert c.render_array()[70, 100:190].mean() > 0.9
+    assert panel.guess_view.guess == 7 and panel.pixel_view.image is not None
+    # a press with the pen's barrel button does not draw: Qt makes it a mouse press
+    assert not tablet_event(c, "press", 60, 240, Qt.RightButton).isAccepted()
+    assert c.current is None and len(c.strokes) == 1
+
+
 # ------------------------------------------------------------------ the ten digits
 def test_shipped_model_reads_digits_drawn_with_the_mouse(panel):
     right = []
@@ -231,6 +301,20 @@ def test_random_test_digit_shows_the_image_and_its_label(qtbot, mnist_dir):
     draw_stroke(p.canvas, [(40, 240), (60, 250)])   # strokes go on top of the image
     assert p.canvas.picture_kind == "mnist" and len(p.canvas.strokes) == 1
     assert "true label" in p.info.text()
+
+
+def test_a_low_top_output_is_flagged_as_unsure(panel):
+    g = panel.guess_view
+    sure = np.full(10, 0.01)
+    sure[3] = 0.97
+    g.show_guess(sure)
+    assert g.guess == 3 and "low:" not in g.detail_label.text()
+    unsure = np.full(10, 0.01)
+    unsure[8] = 0.2                     # a 69% share of ten small outputs
+    g.show_guess(unsure)
+    assert g.guess == 8
+    assert "confidence 69.0%" in g.detail_label.text()
+    assert "activation 0.200" in g.detail_label.text() and "low:" in g.detail_label.text()
 
 
 # ------------------------------------------------------------------ which model answers
