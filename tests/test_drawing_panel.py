@@ -170,6 +170,32 @@ def test_pen_width_changes_the_stroke(panel):
     assert thin == pytest.approx(10, abs=1.5) and thick == pytest.approx(40, abs=1.5)
 
 
+def test_the_pen_is_round_and_anti_aliased(panel):
+    # a short dab with a 40-unit pen: a disc of diameter 40 with grey edges, not a square
+    c = panel.canvas
+    panel.width_slider.setValue(40)
+    draw_stroke(c, [(140, 140), (141, 140)])
+    img = c.render_array()
+    assert img.sum() == pytest.approx(np.pi * 20 ** 2 + 40, rel=0.05)
+    edge = img[(img > 0) & (img < 1)]
+    assert edge.size > 40                          # anti-aliased rim
+    assert img[140, 140] == 1.0 and img[122, 122] == 0.0   # the square's corner stays bare
+    assert img[140, 158] > 0.5 and img[140, 164] == 0.0
+
+
+def test_the_drawing_does_not_change_when_the_pad_is_resized(panel, qtbot):
+    c = panel.canvas
+    draw_digit(c, 5)
+    before, x_before = c.render_array(), panel.input.copy()
+    side = min(c.width(), c.height())
+    panel.resize(800, 520)
+    qtbot.waitUntil(lambda: min(c.width(), c.height()) < side - 40, timeout=2000)
+    np.testing.assert_array_equal(c.render_array(), before)
+    draw_stroke(c, [(40, 260), (60, 262)])         # new strokes land in pad units too
+    c.undo()
+    np.testing.assert_allclose(panel.input, x_before, atol=1e-6)
+
+
 def test_strokes_are_smooth_curves_between_mouse_points(panel):
     # three far-apart mouse positions (a fast mouse) give a curve, not two straight lines
     c = panel.canvas
