@@ -16,6 +16,7 @@ squares), so the contour view needs no per-cell Python loop.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
@@ -113,14 +114,29 @@ def _bowl():
 
 def _ravine():
     return Surface(
-        "ravine", "Long narrow valley", 2,
-        lambda x, y: 0.1 * x * x + 2 * y * y,
-        lambda x, y: (0.2 * x, 4 * y),
-        lambda x, y: ((0.2 + 0 * x, 0 * x), (0 * x, 4 + 0 * x)),
+        "ravine", "Elongated valley", 2,
+        lambda x, y: x * x + 10 * y * y,
+        lambda x, y: (2 * x, 20 * y),
+        lambda x, y: ((2 + 0 * x, 0 * x), (0 * x, 20 + 0 * x)),
         ((-3.0, 3.0), (-3.0, 3.0)), (-2.8, 1.5),
-        "0.1*v1**2 + 2*v2**2",
-        "Steep walls, flat floor: plain descent zig-zags; eta above 0.5 throws the ball out.",
+        "v1**2 + 10*v2**2",
+        "Steep walls, gentle floor: with eta near 0.09 plain descent zig-zags across "
+        "the valley; above 0.1 it throws the ball out.",
         ((0.0, 0.0),))
+
+
+def _false_minima():
+    return Surface(
+        "falseminima", "False minima", 2,
+        lambda x, y: np.sin(x) * np.sin(y) + 0.2 * x,
+        lambda x, y: (np.cos(x) * np.sin(y) + 0.2, np.sin(x) * np.cos(y)),
+        lambda x, y: ((-np.sin(x) * np.sin(y), np.cos(x) * np.cos(y)),
+                      (np.cos(x) * np.cos(y), -np.sin(x) * np.sin(y))),
+        ((-4.0, 4.0), (-4.0, 4.0)), (2.0, 1.0),
+        "sin(v1)*sin(v2) + 0.2*v1",
+        "Two dips, one deeper: from this start the ball settles in the shallow one at "
+        "(1.37, -1.57) and never learns of the lower one at (-1.77, 1.57).",
+        ((-math.acos(-0.2), math.pi / 2), (math.acos(0.2), -math.pi / 2)))
 
 
 def _rosenbrock():
@@ -161,16 +177,18 @@ def _saddle():
         ((0.0, 1.0), (0.0, -1.0)))
 
 
-def _egg_crate():
+def _rastrigin():
+    k = 2 * math.pi
     return Surface(
-        "eggcrate", "Many local minima", 2,
-        lambda x, y: 0.1 * (x * x + y * y) - np.cos(x) * np.cos(y),
-        lambda x, y: (0.2 * x + np.sin(x) * np.cos(y), 0.2 * y + np.cos(x) * np.sin(y)),
-        lambda x, y: ((0.2 + np.cos(x) * np.cos(y), -np.sin(x) * np.sin(y)),
-                      (-np.sin(x) * np.sin(y), 0.2 + np.cos(x) * np.cos(y))),
-        ((-6.0, 6.0), (-6.0, 6.0)), (4.2, -1.6),
-        "0.1*(v1**2 + v2**2) - cos(v1)*cos(v2)",
-        "Dimples in a bowl: descent stops in the nearest dip, not the lowest one.",
+        "rastrigin", "Rastrigin (many local minima)", 2,
+        lambda x, y: 20 + x * x - 10 * np.cos(k * x) + y * y - 10 * np.cos(k * y),
+        lambda x, y: (2 * x + 10 * k * np.sin(k * x), 2 * y + 10 * k * np.sin(k * y)),
+        lambda x, y: ((2 + 10 * k * k * np.cos(k * x), 0 * x),
+                      (0 * x, 2 + 10 * k * k * np.cos(k * y))),
+        ((-5.12, 5.12), (-5.12, 5.12)), (3.2, -2.1),
+        "20 + v1**2 - 10*cos(2*pi*v1) + v2**2 - 10*cos(2*pi*v2)",
+        "A bowl covered in dimples: descent stops in the nearest dip, almost never the "
+        "lowest one at (0, 0).",
         ((0.0, 0.0),))
 
 
@@ -212,7 +230,8 @@ def _wavy():
 
 
 SURFACES: Dict[str, Surface] = {s.key: s for s in (
-    _bowl(), _ravine(), _rosenbrock(), _himmelblau(), _saddle(), _egg_crate())}
+    _bowl(), _ravine(), _false_minima(), _saddle(), _rosenbrock(), _himmelblau(),
+    _rastrigin())}
 CURVES: Dict[str, Surface] = {s.key: s for s in (_parabola(), _double_well(), _wavy())}
 
 

@@ -101,3 +101,48 @@ def test_contour_levels_spread_over_a_steep_surface():
     assert np.all(np.diff(levels) > 0)
     assert levels[0] < np.median(z)          # lines on the flat floor too
     assert S.contour_levels(np.full((3, 3), np.nan)).size == 0
+
+
+def test_the_surfaces_the_lesson_names_are_there():
+    """The book's valley, the elongated valley, false minima, a saddle, Rosenbrock,
+    Himmelblau and Rastrigin, each with the formula it shows the learner."""
+    rng = np.random.default_rng(5)
+    expected = {
+        "bowl": lambda x, y: x**2 + y**2,
+        "ravine": lambda x, y: x**2 + 10 * y**2,
+        "falseminima": lambda x, y: np.sin(x) * np.sin(y) + 0.2 * x,
+        "rosenbrock": lambda x, y: (1 - x)**2 + 100 * (y - x**2)**2,
+        "himmelblau": lambda x, y: (x**2 + y - 11)**2 + (x + y**2 - 7)**2,
+        "rastrigin": lambda x, y: 20 + x**2 - 10 * np.cos(2 * np.pi * x)
+        + y**2 - 10 * np.cos(2 * np.pi * y),
+    }
+    assert set(expected) | {"saddle"} == set(S.SURFACES)
+    for key, f in expected.items():
+        x, y = rng.uniform(-2, 2, 2)
+        assert S.SURFACES[key].value(x, y) == pytest.approx(f(x, y)), key
+    # a saddle: zero gradient at the origin, curving up one way and down the other
+    saddle = S.SURFACES["saddle"]
+    assert np.allclose(saddle.gradient_at(np.zeros(2)), 0)
+    eig = np.linalg.eigvalsh(saddle.hessian_at(np.zeros(2)))
+    assert eig.min() < 0 < eig.max()
+
+
+@pytest.mark.parametrize("surface", ALL, ids=lambda s: s.key)
+def test_the_formula_shown_is_the_function_used(surface):
+    from engine.formula import parse_formula
+
+    typed = parse_formula(surface.text, surface.dim, surface.domain)
+    for v in _points(surface, n=10, seed=4):
+        assert typed.value_at(v) == pytest.approx(surface.value_at(v), rel=1e-9, abs=1e-9)
+
+
+def test_false_minima_and_rastrigin_trap_plain_descent():
+    from engine import optimizers as O
+
+    fm = S.SURFACES["falseminima"]
+    t = O.run(fm, fm.start, "gd", O.Settings(eta=0.1, steps=500))
+    low, high = sorted(fm.minima, key=lambda m: fm.value_at(np.array(m)))
+    assert np.allclose(t.v[-1], high, atol=1e-3)          # the shallow dip, not the deep one
+    r = S.SURFACES["rastrigin"]
+    t = O.run(r, r.start, "gd", O.Settings(eta=0.002, steps=500))
+    assert t.C[-1] > 1.0 and np.linalg.norm(t.grad[-1]) < 1e-3    # stuck in a local dip
