@@ -5,7 +5,7 @@ rules people use instead, so the learner can race them on the same surface:
 
 =============  =====================================================================
 ``gd``         dv = -eta grad C                         (Nielsen, ch. 1)
-``fixed``      dv = -eta grad C / |grad C|              (a step of fixed length eta)
+``fixed``      dv = -epsilon grad C / |grad C|          (a step of fixed length epsilon)
 ``momentum``   u = mu u - eta grad C;  dv = u           (the heavy ball)
 ``nesterov``   as momentum, with the gradient taken at v + mu u
 ``adagrad``    G += g^2;  dv = -eta g / (sqrt(G) + eps)
@@ -43,7 +43,7 @@ class Method:
 
 METHODS: Dict[str, Method] = {m.key: m for m in (
     Method("gd", "Gradient descent"),
-    Method("fixed", "Fixed step length"),
+    Method("fixed", "Fixed step length", uses_eta=False),
     Method("momentum", "Momentum"),
     Method("nesterov", "Nesterov"),
     Method("adagrad", "AdaGrad"),
@@ -59,6 +59,7 @@ class Settings:
 
     eta: float = 0.1
     steps: int = 100
+    epsilon: float = 0.1     # the fixed step's length (the book's "optimal step")
     mu: float = 0.9          # momentum / Nesterov
     rho: float = 0.9         # RMSProp
     beta1: float = 0.9       # Adam
@@ -130,7 +131,7 @@ class _Rule:
             return -s.eta * g, ""
         if k == "fixed":
             n = float(np.linalg.norm(g))
-            return (np.zeros_like(g) if n == 0 else -s.eta * g / n), ""
+            return (np.zeros_like(g) if n == 0 else -s.epsilon * g / n), ""
         if k == "momentum":
             self.u = s.mu * self.u - s.eta * g
             return self.u.copy(), ""
@@ -173,6 +174,8 @@ def run(surface, start: Sequence[float], method: str = "gd",
     s = settings or Settings()
     if not (math.isfinite(s.eta) and s.eta > 0):
         raise ValueError(f"eta must be a positive number, not {s.eta!r}")
+    if not (math.isfinite(s.epsilon) and s.epsilon > 0):
+        raise ValueError(f"epsilon must be a positive number, not {s.epsilon!r}")
     if s.steps < 0:
         raise ValueError("steps must be >= 0")
     dim = surface.dim
@@ -223,8 +226,9 @@ def run(surface, start: Sequence[float], method: str = "gd",
             if not np.all(np.isfinite(v)) or float(np.max(np.abs(v))) > s.bound \
                     or math.isinf(C) or abs(C) > 1e300:
                 status = "diverged"
-                message = (f"Diverged at step {k + 1}: the ball flew off to infinity. "
-                           f"Make eta smaller.")
+                advice = ("eta is too large: make it smaller." if METHODS[method].uses_eta
+                          else "this rule's step does not fit this function here.")
+                message = f"Diverged at step {k + 1}: the ball flew off to infinity; {advice}"
                 break
             if math.isnan(C) or not np.all(np.isfinite(g)):
                 status = "domain"

@@ -31,10 +31,14 @@ def test_predicted_change_is_good_for_small_eta_and_bad_for_large():
     assert large.actual[0] > 0.5 * large.predicted[0]          # far from the prediction
 
 
-def test_fixed_step_has_length_eta():
-    t = O.run(BOWL, (3.0, 4.0), "fixed", O.Settings(eta=0.5, steps=2))
+def test_fixed_step_has_length_epsilon_whatever_eta():
+    t = O.run(BOWL, (3.0, 4.0), "fixed", O.Settings(eta=0.01, epsilon=0.5, steps=2))
     assert np.allclose(np.linalg.norm(t.dv, axis=1), 0.5)
     assert np.allclose(t.v[1], [3.0 - 0.3, 4.0 - 0.4])
+    # the book's "optimal step": the predicted change is -epsilon |grad C|
+    assert t.predicted[0] == pytest.approx(-0.5 * 10.0)
+    with pytest.raises(ValueError, match="epsilon"):
+        O.run(BOWL, (1.0, 1.0), "fixed", O.Settings(epsilon=0.0))
 
 
 def test_momentum_and_nesterov_by_hand():
