@@ -10,7 +10,9 @@ mouse, which reports points far apart, still gives a round line rather than a po
 what ``engine.digits.to_mnist`` takes. On screen the pad shows dark ink on paper.
 
 A picture (a 28x28 array: an MNIST test image, or noise) can lie under the strokes;
-``picture_kind`` says which. A stroke drawn on noise first wipes the noise away.
+``picture_kind`` says which, and ``picture_note`` holds what the panel said about it (the
+true label of a test digit), so that Undo brings both back together. A stroke drawn on
+noise first wipes the noise away.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class DrawingCanvas(QWidget):
         self.pen_width = DEFAULT_WIDTH
         self.picture: Optional[np.ndarray] = None   # (28, 28) float32, ink bright
         self.picture_kind: Optional[str] = None     # "mnist" or "noise"
+        self.picture_note = None                    # the caller's note on the picture
         self._picture_image: Optional[QImage] = None
         # What Clear or a new picture wiped, newest last, so that Undo can bring it back.
         self._wiped: List[tuple] = []
@@ -133,7 +136,7 @@ class DrawingCanvas(QWidget):
     def _remember_wiped(self) -> None:
         if self.strokes or self.picture is not None:
             self._wiped.append((list(self.strokes), self.picture, self.picture_kind,
-                                self._picture_image))
+                                self.picture_note, self._picture_image))
             del self._wiped[:-MAX_WIPES]
 
     def clear(self) -> None:
@@ -141,10 +144,13 @@ class DrawingCanvas(QWidget):
         self._remember_wiped()
         self.strokes.clear()
         self.current = None
-        self.picture = self._picture_image = self.picture_kind = None
+        self._drop_picture()
         self.update()
         self.changed.emit()
         self.stroke_finished.emit()
+
+    def _drop_picture(self) -> None:
+        self.picture = self._picture_image = self.picture_kind = self.picture_note = None
 
     def undo(self) -> bool:
         """Take back the last stroke, or else the last Clear (or new picture); False when
@@ -154,7 +160,8 @@ class DrawingCanvas(QWidget):
         elif self.strokes:
             self.strokes.pop()
         elif self._wiped:
-            strokes, self.picture, self.picture_kind, self._picture_image = self._wiped.pop()
+            (strokes, self.picture, self.picture_kind, self.picture_note,
+             self._picture_image) = self._wiped.pop()
             self.strokes = strokes
         else:
             return False
@@ -163,14 +170,15 @@ class DrawingCanvas(QWidget):
         self.stroke_finished.emit()
         return True
 
-    def set_picture(self, image, kind: str) -> None:
+    def set_picture(self, image, kind: str, note=None) -> None:
         """Put a 28x28 picture (ink bright, values in [0, 1]) on the pad instead of the
-        drawing: ``kind`` is "mnist" (strokes may be drawn over it) or "noise"."""
+        drawing: ``kind`` is "mnist" (strokes may be drawn over it) or "noise"; ``note``
+        is kept with it as ``picture_note``."""
         a = np.clip(np.asarray(image, dtype=np.float32).reshape(FIELD, FIELD), 0.0, 1.0)
         self._remember_wiped()
         self.strokes = []
         self.current = None
-        self.picture, self.picture_kind = a, kind
+        self.picture, self.picture_kind, self.picture_note = a, kind, note
         paper = np.array([PAPER.red(), PAPER.green(), PAPER.blue()], np.float32)
         ink = np.array([INK.red(), INK.green(), INK.blue()], np.float32)
         rgb = paper + a[..., None] * (ink - paper)              # dark ink on the paper
@@ -243,7 +251,7 @@ class DrawingCanvas(QWidget):
     def _begin(self, pos: QPointF) -> None:
         if self.picture_kind == "noise":      # drawing replaces noise (Undo restores it)
             self._remember_wiped()
-            self.picture = self._picture_image = self.picture_kind = None
+            self._drop_picture()
         self.current = Stroke(self.pen_width, self.widget_to_pad(pos))
         self.update()
         self.changed.emit()

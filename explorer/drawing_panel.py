@@ -22,6 +22,9 @@ from explorer.drawing_canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, Drawing
 from explorer.drawing_views import GuessView, OutputBars, PixelView
 
 LIVE_INTERVAL_MS = 40     # at most 25 answers a second while drawing
+NOISE_NOTE = ("Random pixels, fed to the network as they are. It answers anyway, "
+              "often confidently: it only knows the ten digits.")
+
 
 class DrawingPanel(QWidget):
     def __init__(self, session, parent=None):
@@ -32,7 +35,6 @@ class DrawingPanel(QWidget):
         self.outputs: Optional[np.ndarray] = None     # the last answer (10,), or None
         self.input: Optional[np.ndarray] = None       # the last 28x28 input (784,), or None
         self._test_set = None                         # MNIST test set, read on first use
-        self.true_label: Optional[int] = None         # of the test digit on the pad
         self._rng = np.random.default_rng()
         self._build()
         self._live = QTimer(self)
@@ -166,10 +168,18 @@ class DrawingPanel(QWidget):
         if self.canvas.current is not None and not self._live.isActive():
             self._live.start()      # throttle: at most one answer per interval
 
+    @property
+    def true_label(self) -> Optional[int]:
+        """The true label of the MNIST test digit on the pad, or None."""
+        note = self.canvas.picture_note
+        return note.get("label") if note else None
+
     def _on_stroke_finished(self) -> None:
         self._live.stop()
-        if self.canvas.picture_kind is None:
-            self._set_info("")
+        # the note that goes with what is on the pad: a test digit's true label, the
+        # word on noise, or nothing (Undo can bring a picture back, and its note with it)
+        note = self.canvas.picture_note
+        self._set_info(note["text"] if note else "")
         self.predict()
 
     def network_input(self) -> Optional[np.ndarray]:
@@ -241,15 +251,14 @@ class DrawingPanel(QWidget):
     def show_test_digit(self, index: int) -> None:
         """Put MNIST test image ``index`` on the pad (the test set must be loaded)."""
         images, labels = self._test_set.images, self._test_set.labels
-        self.canvas.set_picture(images[index], "mnist")
-        self.true_label = int(labels[index])
-        self._set_info(f"MNIST test image #{index}: true label <b>{self.true_label}</b>")
+        label = int(labels[index])
+        self.canvas.set_picture(images[index], "mnist", note=dict(
+            label=label, text=f"MNIST test image #{index}: true label <b>{label}</b>"))
 
     def show_noise(self) -> None:
         """Feed uniformly random pixels straight into the network."""
-        self.canvas.set_picture(self._rng.random((28, 28), dtype=np.float32), "noise")
-        self._set_info("Random pixels, fed to the network as they are. It answers anyway, "
-                       "often confidently: it only knows the ten digits.")
+        self.canvas.set_picture(self._rng.random((28, 28), dtype=np.float32), "noise",
+                                note=dict(text=NOISE_NOTE))
 
     def _set_info(self, text: str, error: bool = False) -> None:
         if error:

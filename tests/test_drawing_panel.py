@@ -301,6 +301,10 @@ def test_noise_is_fed_as_it_is_and_still_answered(panel):
     assert "Random pixels" in panel.info.text()
     draw_digit(c, 1)                 # drawing wipes the noise away
     assert c.picture is None and panel.guess_view.guess == 1
+    assert panel.info.text() == ""
+    panel.undo_button.click()        # the stroke goes, then the noise comes back ...
+    panel.undo_button.click()
+    assert c.picture_kind == "noise" and "Random pixels" in panel.info.text()  # ... said so
 
 
 def test_random_test_digit_without_mnist_says_so(qtbot, tmp_path, monkeypatch):
@@ -327,6 +331,11 @@ def test_random_test_digit_shows_the_image_and_its_label(qtbot, mnist_dir):
     draw_stroke(p.canvas, [(40, 240), (60, 250)])   # strokes go on top of the image
     assert p.canvas.picture_kind == "mnist" and len(p.canvas.strokes) == 1
     assert "true label" in p.info.text()
+    p.clear_button.click()                      # the label goes with the image ...
+    assert p.true_label is None and p.info.text() == ""
+    p.undo_button.click()                       # ... and comes back with it
+    assert p.canvas.picture_kind == "mnist" and p.true_label == 7
+    assert "true label <b>7</b>" in p.info.text() and p.guess_view.guess == 7
 
 
 def test_a_low_top_output_is_flagged_as_unsure(panel):
