@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMessageBox, QS
                                QToolButton, QVBoxLayout, QWidget)
 
 MAX_MARKERS = 40
+MARKER_LABEL_ROWS = (0.92, 0.80, 0.68)   # successive markers' labels, so close ones don't overlap
+MIN_ACCURACY_SPAN = 2.0                  # percentage points the accuracy axis shows at least
 EPOCH_PLOTS = ("epoch-cost", "epoch-accuracy")
 REDRAW_INTERVAL_MS = 250     # plots redraw at most 4 times a second while data streams in
 # (every repaint also costs a composition of the whole window when it holds an OpenGL
@@ -221,6 +223,7 @@ class TrainingPlots(QWidget):
         self.test_acc = BoundedSeries(capacity)
         self.smoother = Smoother()
         self._markers: List[Tuple[pg.InfiniteLine, ...]] = []
+        self._marker_serial = -1          # markers added since the last clear
 
         c = self.COLORS
         self.batch_plot = pg.PlotWidget()
@@ -254,6 +257,9 @@ class TrainingPlots(QWidget):
         ap.setLabel("left", "accuracy", units="%")
         ap.showGrid(x=False, y=True, alpha=0.12)
         ap.addLegend(offset=(-10, -10))
+        # At least 2 percentage points tall: a run stuck at 10.28% test and 10.35% training
+        # accuracy must not look like two far-apart lines.
+        ap.getViewBox().setLimits(minYRange=MIN_ACCURACY_SPAN)
         self.train_acc_curve = DottedCurve(c["train"], "training")
         ap.addItem(self.train_acc_curve)
         self.test_acc_curve = DottedCurve(c["test"], "test")
@@ -297,7 +303,15 @@ class TrainingPlots(QWidget):
         row.addWidget(boxes["epoch-cost"], 1)
         row.addWidget(boxes["epoch-accuracy"], 1)
         lay.addLayout(row, 2)
+        self._reset_ranges()
 
+    def _reset_ranges(self) -> None:
+        """Empty plots show neutral axes (0-1, accuracy 0-100%), not the last run's."""
+        for plot, yrange in ((self.batch_plot, (0.0, 1.0)), (self.cost_plot, (0.0, 1.0)),
+                             (self.acc_plot, (0.0, 100.0))):
+            vb = plot.getPlotItem().getViewBox()
+            vb.setRange(xRange=(0.0, 1.0), yRange=yrange, padding=0.02)
+            vb.enableAutoRange()
     # ------------------------------------------------------------------ data in
     def clear(self) -> None:
         for s in (self.batch_raw, self.batch_smooth, self.train_cost, self.test_cost,
@@ -308,8 +322,10 @@ class TrainingPlots(QWidget):
             for plot, item in zip((self.batch_plot, self.cost_plot, self.acc_plot), items):
                 plot.removeItem(item)
         self._markers.clear()
+        self._marker_serial = -1
         self._dirty = {"batches", *EPOCH_PLOTS}
         self.redraw_now()
+        self._reset_ranges()
 
     def add_batches(self, examples: np.ndarray, costs: np.ndarray, batches_per_epoch: int) -> None:
         """New mini-batch costs; the smoothing spans about a tenth of an epoch (10 to 200
@@ -342,11 +358,13 @@ class TrainingPlots(QWidget):
         """Mark a change of eta or m on all three plots (the oldest go beyond MAX_MARKERS)."""
         pen = pg.mkPen(self.COLORS["marker"], width=1, style=Qt.DashLine)
         items = []
+        self._marker_serial += 1
+        row = MARKER_LABEL_ROWS[self._marker_serial % len(MARKER_LABEL_ROWS)]
         for plot, x in ((self.batch_plot, examples), (self.cost_plot, epoch),
                         (self.acc_plot, epoch)):
             line = pg.InfiniteLine(pos=x, angle=90, pen=pen, movable=False,
                                    label=text if plot is self.batch_plot else None,
-                                   labelOpts={"position": 0.92, "color": self.COLORS["marker"],
+                                   labelOpts={"position": row, "color": self.COLORS["marker"],
                                               "fill": (255, 255, 255, 200)})
             plot.addItem(line)
             items.append(line)
