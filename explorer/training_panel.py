@@ -59,6 +59,7 @@ class _Reaper(QObject):
 
 _reaper: Optional[_Reaper] = None
 REFRESH_MS = 250
+QWIDGETSIZE_MAX = (1 << 24) - 1
 
 
 def reaper() -> _Reaper:
@@ -76,6 +77,19 @@ def _fmt_seconds(s: float) -> str:
     if s < 3600:
         return f"{int(s // 60)} min {int(s % 60):02d} s"
     return f"{int(s // 3600)} h {int(s % 3600 // 60):02d} min"
+
+
+def _saved_facts(net: Network) -> str:
+    """" (30 epochs, 97.65% test accuracy when saved)" from a loaded model's metadata."""
+    meta = getattr(net, "metadata", None) or {}
+    facts = []
+    epochs = meta.get("trained_epochs", meta.get("epochs_done"))
+    if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 0:
+        facts.append(f"{epochs} epoch{'s' if epochs != 1 else ''}")
+    acc = meta.get("test_accuracy")
+    if isinstance(acc, (int, float)) and not isinstance(acc, bool) and 0 <= acc <= 1:
+        facts.append(f"{100 * acc:.2f}% test accuracy")
+    return f" ({', '.join(facts)} when saved)" if facts else ""
 
 
 class TrainingPanel(QWidget):
@@ -100,6 +114,7 @@ class TrainingPanel(QWidget):
         self._paused = False
         self._pending_train = False
         self._n_train = 0
+        self._hyper_now = (0.0, 0)
         self.updates_received = 0
 
         # ---- left: settings and buttons
@@ -174,9 +189,11 @@ class TrainingPanel(QWidget):
         self.status.setObjectName("training-status")
         self.status.setStyleSheet("font-size: 12pt;")
         self.status.setWordWrap(True)
-        # Two lines, always: a label that changes height 10 times a second would lay
-        # out (and repaint) the plots under it each time.
-        self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 8)
+        # Two lines during a run: a label that changes height 10 times a second would lay
+        # out (and repaint) the plots under it each time. Between runs it grows as its
+        # text needs (a loaded model's description takes three lines in a narrow window).
+        self._status_lines = 2 * self.status.fontMetrics().lineSpacing() + 8
+        self.status.setFixedHeight(self._status_lines)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.message = QLabel()
         self.message.setObjectName("training-message")
@@ -269,11 +286,16 @@ class TrainingPanel(QWidget):
         self.new_button.setEnabled(not running and valid)
         self.load_action.setEnabled(not running)
         self.load_button.setEnabled(not running)
-        self.save_action.setEnabled(self._net is not None or self._snapshot is not None)
+        self.save_action.setEnabled(self.current_model() is not None)
         self.save_button.setEnabled(self.save_action.isEnabled())
         self.csv_action.setEnabled(bool(self._history))
         self.csv_button.setEnabled(bool(self._history))
         self.controls.set_running(running)
+        if running:
+            self.status.setFixedHeight(self._status_lines)
+        else:
+            self.status.setMinimumHeight(self._status_lines)
+            self.status.setMaximumHeight(QWIDGETSIZE_MAX)
 
     def _show_message(self, text: str, kind: str = "info") -> None:
         colors = {"info": ("#0b3d91", "#e8f0fe"), "error": ("#8a0010", "#fdecea"),
@@ -347,6 +369,7 @@ class TrainingPanel(QWidget):
                         epoch_offset=self._epochs_done, examples_offset=self._examples_done,
                         loader=self.data_loader)
         self._run_epochs = v["epochs"]
+        self._hyper_now = (v["eta"], v["m"])       # what the next marker changes from
         worker = TrainingWorker(cfg)
         worker.data_ready.connect(self._data_ready)
         worker.progress.connect(self._progress)
@@ -406,7 +429,7 @@ class TrainingPanel(QWidget):
         if last is not None:
             self._last_batch = last
         for mk in upd.markers:
-            self.plots.add_marker(mk.examples, mk.epoch, f"η={mk.eta:g}, m={mk.mini_batch_size}")
+            self.plots.add_marker(mk.examples, mk.epoch, self._marker_text(mk))
         self.plots.add_batches(upd.examples, upd.costs, last.batches if last is not None else 1)
         if upd.epochs:
             self.plots.add_epochs(upd.epochs)
@@ -421,7 +444,9 @@ class TrainingPanel(QWidget):
             self.csv_button.setEnabled(True)
             warning = stuck_warning(upd.epochs[-1], bp.eta if bp else 0.0)
             if warning:
-                self._show_message(warning, "warning")
+                self._show_message(warning + " Saturated weights rarely recover: stop, lower "
+                                   "eta and press New Network to start from fresh weights.",
+                                   "warning")
         if upd.snapshot is not None:
             net, epoch = upd.snapshot
             self._give_model(net, self._label("being trained", epoch))
@@ -446,6 +471,17 @@ class TrainingPanel(QWidget):
             for i, which in enumerate(EPOCH_PLOTS, start=1):
                 QTimer.singleShot(i * REFRESH_MS // 3, self.plots,
                                   lambda w=which: self.plots.redraw_now(only=w))
+
+    def _marker_text(self, mk) -> str:
+        """What changed at a marker, e.g. "η 3 → 0.5" or "m 10 → 50"."""
+        eta, m = self._hyper_now
+        parts = []
+        if mk.eta != eta:
+            parts.append(f"η {eta:g} → {mk.eta:g}")
+        if mk.mini_batch_size != m:
+            parts.append(f"m {m} → {mk.mini_batch_size}")
+        self._hyper_now = (mk.eta, mk.mini_batch_size)
+        return ", ".join(parts) or f"η = {mk.eta:g}, m = {mk.mini_batch_size}"
 
     def _status_text(self, last, upd: Optional[Update]) -> str:
         if last is None:
@@ -487,7 +523,7 @@ class TrainingPanel(QWidget):
                                 f"Train continues this network, New Network starts again.")
         elif out.kind == "diverged":
             self._net = None     # its weights are NaN: the next run builds a new one
-            self.status.setText("Training diverged: the cost became NaN.")
+            self.status.setText("Training diverged and was stopped: see below.")
             self._show_message(out.message + self._divergence_hint(), "error")
         elif out.kind == "no-data":
             self.status.setText("MNIST is missing.")
@@ -534,8 +570,10 @@ class TrainingPanel(QWidget):
             self._show_message("Training needs MNIST. Press Train to be offered the download "
                                "or a folder again.", "warning")
             return
-        if dlg.origin == "folder":
-            self.session.data_dir = str(dlg.folder)
+        # Name the folder explicitly, downloaded or chosen: a folder named with --data or
+        # MNIST_DIR is looked at before the cache, and (missing MNIST) would be refused
+        # again after the download, bringing the same dialog back.
+        self.session.data_dir = str(dlg.folder)
         self._show_message(f"MNIST is ready in {dlg.folder}.", "info")
         self.train()
 
@@ -576,8 +614,8 @@ class TrainingPanel(QWidget):
         self._reset_progress()
         self.controls.set_structure(net.sizes, net.activation_name, net.cost_name, net.init)
         self._give_model(net.copy(), f"file {Path(path).name}")
-        self.status.setText(f"Loaded {net.describe()} from {Path(path).name}. "
-                            f"Train continues training it.")
+        self.status.setText(f"Loaded {net.describe()} from {Path(path).name}"
+                            f"{_saved_facts(net)}. Train continues training it.")
         self._update_buttons()
         return net
 

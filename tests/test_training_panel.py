@@ -128,6 +128,9 @@ def test_status_line_while_running(qtbot, panel):
     assert panel.controls.fields["eta"].isEnabled() and panel.controls.fields["m"].isEnabled()
     assert not panel.controls.fields["sizes"].isEnabled()
     assert not panel.train_button.isEnabled() and not panel.load_button.isEnabled()
+    # A fixed height while running: a status line of changing height would lay out the
+    # plots again several times a second.
+    assert panel.status.minimumHeight() == panel.status.maximumHeight()
     with qtbot.waitSignal(panel.run_finished, timeout=10000) as blocker:
         click(qtbot, panel.stop_button)
     assert blocker.args[0].kind == "stopped"
@@ -166,7 +169,8 @@ def test_stop_ends_worker_and_twenty_cycles_leave_no_thread(qtbot, panel):
         # Finished, or already finished and deleted by the reaper.
         assert panel._worker is None
         assert not Shiboken.isValid(workers[-1]) or workers[-1].isFinished()
-    assert len(workers) == 20
+    assert len(workers) == 20 and len(set(map(id, workers))) == 20
+    assert all(not Shiboken.isValid(w) or w.isFinished() for w in workers)
     assert not reaper().running()
     qtbot.waitUntil(lambda: not reaper().workers, timeout=5000)   # all deleted
 
@@ -206,6 +210,7 @@ def test_nan_run_is_reported(qtbot, panel):
     assert "smaller eta" in text and "1 - eta*lambda/n" in text
     assert "diverged" in panel.status.text()
     assert panel.network is None               # the next run starts from a new network
+    assert not panel.save_button.isEnabled()   # nothing sensible to save
     set_field(qtbot, panel, "l2", "0")
     set_field(qtbot, panel, "eta", "3")
     set_field(qtbot, panel, "epochs", "1")
@@ -222,8 +227,14 @@ def test_change_eta_and_m_while_training_is_marked(qtbot, panel):
     set_field(qtbot, panel, "m", "50", enter=True)
     qtbot.waitUntil(lambda: panel._last_batch.mini_batch_size == 50, timeout=5000)
     assert panel.plots.marker_count == 2
-    label = panel.plots._markers[-1][0].label.toPlainText()
-    assert "η=0.5" in label and "m=50" in label
+    # Each marker says what changed, on the mini-batch plot; the epoch plots get the line.
+    labels = [items[0].label.toPlainText() for items in panel.plots._markers]
+    assert labels == ["η 3 → 0.5", "m 10 → 50"]
+    first, second = panel.plots._markers
+    assert first[0].value() < second[0].value()
+    assert all(line.value() > 0 for line in first[1:])
+    # Two markers close together put their labels at different heights.
+    assert first[0].label.orthoPos != second[0].label.orthoPos
     # An invalid value typed during the run is refused, and not sent.
     set_field(qtbot, panel, "eta", "-1", enter=True)
     assert "eta" in panel.controls.message.text()
@@ -246,14 +257,26 @@ def test_thousand_epochs_keep_plots_bounded_and_updates_throttled(qtbot, panel):
     from explorer.training_worker import FLUSH_INTERVAL
 
     assert panel.updates_received <= seconds / FLUSH_INTERVAL + 3
-    assert panel.plots.train_acc.n <= panel.plots.train_acc.capacity
-    # 5 million mini-batch costs keep the same memory and at most `capacity` points.
     p = panel.plots
+    assert len(p.test_acc_curve.getData()[0]) == 1000
+    # 5 million mini-batch costs keep the same memory and at most `capacity` points.
     before = p.batch_raw.nbytes()
-    for _ in range(50):
-        p.add_batches(np.arange(100_000, dtype=float), np.ones(100_000), 5000)
-    assert p.batch_raw.nbytes() == before
-    assert len(p.raw_curve.getData()[0]) <= p.batch_raw.capacity + 1
+    for i in range(50):
+        p.add_batches(np.arange(i * 100_000, (i + 1) * 100_000, dtype=float),
+                      np.ones(100_000), 5000)
+    # And 10,000 more epochs: the epoch curves are decimated too.
+    from engine.sgd import EpochResult
+
+    p.add_epochs([EpochResult(e, 0.0, 0.0, 0, 9, 10, 0.1, 8, 10, 0.2)
+                  for e in range(1001, 11001)])
+    p.redraw_now()
+    assert p.batch_raw.nbytes() == before and p.batch_raw.raw_count == 1000 + 5_000_000
+    assert 0 < len(p.raw_curve.getData()[0]) <= p.batch_raw.capacity + 1
+    assert p.raw_curve.getData()[0][-1] > 4_000_000          # the redraw really happened
+    for curve, series in ((p.test_acc_curve, p.test_acc), (p.train_cost_curve, p.train_cost)):
+        x = curve.getData()[0]
+        assert 0 < len(x) <= series.capacity + 1 and x[-1] > 10_000
+        assert series.raw_count == 11_000 and series.nbytes() == before
 
 
 # ---------------------------------------------------------------------- settings
@@ -375,6 +398,50 @@ def test_save_load_model_export_csv_and_png(qtbot, panel, tmp_path, monkeypatch)
     assert "Could not write" in panel.message.text()
 
 
+def test_load_refuses_a_wrong_shape_model_and_tells_what_a_good_one_holds(
+        qtbot, panel, tmp_path, monkeypatch):
+    new = panel.network
+    small = model_io.save(Network([100, 20, 5], seed=1), tmp_path / "small.npz")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(small), ""))
+    click(qtbot, panel.load_button)
+    text = panel.message.text()
+    assert panel.message.isVisible() and "small.npz" in text
+    assert "100-20-5" in text and "784 inputs and 10 outputs" in text
+    assert panel.network is new and panel.controls.text("sizes") == "784, 30, 10"
+    # A good file: its structure, and what its metadata says about it.
+    good = model_io.save(Network([784, 20, 10], seed=2), tmp_path / "good.npz",
+                         {"trained_epochs": 7, "test_accuracy": 0.9312})
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(good), ""))
+    click(qtbot, panel.load_button)
+    assert panel.controls.text("sizes") == "784, 20, 10"
+    assert "7 epochs, 93.12% test accuracy when saved" in panel.status.text()
+    assert "good.npz" in panel.message.text()
+    # In a narrow window that takes three lines or more, and none is cut off.
+    panel.resize(950, 850)
+    status = panel.status
+    qtbot.waitUntil(lambda: status.width() < 560, timeout=3000)
+    assert status.heightForWidth(status.width()) > 2 * status.fontMetrics().lineSpacing() + 8
+    qtbot.waitUntil(lambda: status.height() >= status.heightForWidth(status.width()),
+                    timeout=3000)
+
+
+def test_empty_plots_show_neutral_axes_and_accuracy_keeps_a_readable_span(qtbot, panel):
+    set_field(qtbot, panel, "eta", "1000")      # saturates: accuracy stuck near 10%
+    set_field(qtbot, panel, "epochs", "2")
+    out = run_to_end(qtbot, panel)
+    assert out.kind == "finished"
+    assert "New Network" in panel.message.text() and "smaller eta" in panel.message.text()
+    qtbot.wait(400)
+    lo, hi = panel.plots.acc_plot.getPlotItem().getViewBox().viewRange()[1]
+    assert hi - lo >= 2.0
+    click(qtbot, panel.new_button)
+    qtbot.wait(200)
+    for plot, top in ((panel.plots.acc_plot, 100), (panel.plots.cost_plot, 1),
+                      (panel.plots.batch_plot, 1)):
+        (x0, x1), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
+        assert x0 <= 0 and 1 <= x1 < 2 and y0 <= 0 and top <= y1 < 1.5 * top, plot.objectName()
+
+
 def test_file_actions_are_offered(panel):
     texts = [a.text() for a in panel.file_actions()]
     assert any("Save" in t for t in texts) and any("Load" in t for t in texts)
@@ -407,6 +474,30 @@ def test_missing_mnist_offers_a_folder_and_then_trains(qtbot, panel, tmp_path, m
     assert blocker.args[0].kind == "finished"
     assert panel.session.data_dir == str(folder)
     assert str(folder) in panel.data_label.text() and "300" in panel.data_label.text()
+
+
+def test_download_is_used_even_when_a_named_folder_lacks_mnist(qtbot, panel, tmp_path,
+                                                                monkeypatch):
+    """--data (or MNIST_DIR) names an empty folder; the dialog downloads into the cache:
+    the next run must read the download, not refuse the named folder again."""
+    from explorer.training_worker import load_mnist
+
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    panel.session.data_dir = str(tmp_path / "empty")
+    panel.data_loader = load_mnist
+    set_field(qtbot, panel, "epochs", "1")
+    panel.controls.set_text("split", "full")
+    assert run_to_end(qtbot, panel).kind == "no-data"
+    qtbot.waitUntil(lambda: panel.mnist_dialog is not None and panel.mnist_dialog.isVisible(),
+                    timeout=5000)
+    dlg = panel.mnist_dialog
+    cache = write_idx_folder(tmp_path / "cache", n_train=300, n_test=100)
+    with qtbot.waitSignal(panel.run_finished, timeout=20000) as blocker:
+        dlg.folder, dlg.origin = cache, "download"      # what a finished download leaves
+        dlg.accept()
+    assert blocker.args[0].kind == "finished"
+    assert panel.mnist_dialog is None
+    assert str(cache) in panel.data_label.text()
 
 
 def test_missing_mnist_dialog_cancel_leaves_a_hint(qtbot, panel):
