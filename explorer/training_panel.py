@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -570,10 +571,11 @@ class TrainingPanel(QWidget):
             self._show_message("Training needs MNIST. Press Train to be offered the download "
                                "or a folder again.", "warning")
             return
-        # Name the folder explicitly, downloaded or chosen: a folder named with --data or
-        # MNIST_DIR is looked at before the cache, and (missing MNIST) would be refused
-        # again after the download, bringing the same dialog back.
-        self.session.data_dir = str(dlg.folder)
+        # A chosen folder is named from now on. So is a download when --data or MNIST_DIR
+        # names a folder: those are looked at before the cache, and (missing MNIST) would
+        # be refused again after the download, bringing the same dialog back.
+        if dlg.origin == "folder" or self.session.data_dir or os.environ.get("MNIST_DIR"):
+            self.session.data_dir = str(dlg.folder)
         self._show_message(f"MNIST is ready in {dlg.folder}.", "info")
         self.train()
 
