@@ -162,11 +162,13 @@ class TrainingControls(QWidget):
         self.preset_note.setStyleSheet("color: #555;")
 
         self.fields: Dict[str, QWidget] = {}
+        self._tips: Dict[str, str] = {}      # each field's own tooltip (an error replaces it)
 
         def line(name, tip):
             w = QLineEdit()
             w.setObjectName(name)
             w.setToolTip(tip)
+            self._tips[name] = tip
             w.textEdited.connect(self._edited)
             self.fields[name] = w
             return w
@@ -196,10 +198,12 @@ class TrainingControls(QWidget):
         train_box = QGroupBox("Training")
         g = QFormLayout(train_box)
         g.addRow("Learning rate eta", line("eta", "The step size: w -> w - eta * grad C. "
-                                                  "Can be changed while training runs."))
+                                                  "Can be changed while training runs: "
+                                                  "press Enter to apply it."))
         m_row = QHBoxLayout()
         m_row.addWidget(line("m", "Mini-batch size: 1 = online learning; the whole training set "
-                                  "= full-batch gradient descent. Can be changed while training."))
+                                  "= full-batch gradient descent. Can be changed while training "
+                                  "runs: press Enter to apply it."))
         self.full_batch = QPushButton("full batch")
         self.full_batch.setObjectName("full-batch")
         self.full_batch.setToolTip("Set m to the number of training images (full-batch "
@@ -299,7 +303,7 @@ class TrainingControls(QWidget):
         for name, w in self.fields.items():
             if isinstance(w, QLineEdit):
                 w.setStyleSheet("QLineEdit { border: 2px solid #d32f2f; }" if name in errs else "")
-                w.setToolTip(errs.get(name, w.toolTip()) if name in errs else w.toolTip())
+                w.setToolTip(errs.get(name, self._tips.get(name, "")))
         self.message.setText("\n".join(errs.values()))
         return not errs
 

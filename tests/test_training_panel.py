@@ -293,8 +293,10 @@ def test_invalid_values_are_refused_with_a_message(qtbot, panel):
         assert not panel.train_button.isEnabled()
         panel.train()                                  # even if called, nothing runs
         assert not panel.running
+        assert panel.controls.fields[name].toolTip() == panel.controls.errors()[name]
         set_field(qtbot, panel, name, PRESETS[0].values[name])
         assert panel.controls.message.text() == ""
+        assert panel.controls.fields[name].toolTip() == panel.controls._tips[name]
         assert panel.train_button.isEnabled()
     # m above a smaller training set is refused; "full batch" sets m to it.
     set_field(qtbot, panel, "images", "500")
