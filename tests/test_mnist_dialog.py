@@ -152,3 +152,27 @@ def test_choose_folder(qtbot, tmp_path, monkeypatch, server):
     with qtbot.waitSignal(dlg.accepted, timeout=5000):
         qtbot.mouseClick(dlg.folder_button, Qt.LeftButton)
     assert dlg.folder == folder and dlg.origin == "folder"
+
+
+def test_closing_mid_download_cancels_and_waits(qtbot, tmp_path, server):
+    """Closing the dialog (or the window, through shutdown) while a download runs cancels
+    it and leaves no thread running."""
+    url, hashes, handler = server
+    handler.files = {n: os.urandom(1 << 20) for n in handler.files}
+    handler.delay = 0.01
+    hashes = {n: hashlib.sha256(b).hexdigest() for n, b in handler.files.items()}
+    dlg = make_dialog(qtbot, tmp_path, url, hashes)
+    qtbot.mouseClick(dlg.download_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "Downloading file 1" in dlg.status.text(), timeout=10000)
+    with qtbot.waitSignal(dlg.rejected, timeout=10000):
+        dlg.reject()                         # the title bar's close button
+        assert dlg.isVisible()               # ...which first cancels the download
+    assert dlg.worker is None and dlg.folder is None
+
+    dlg2 = make_dialog(qtbot, tmp_path / "two", url, hashes)
+    qtbot.mouseClick(dlg2.download_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "Downloading file 1" in dlg2.status.text(), timeout=10000)
+    worker = dlg2.worker
+    dlg2.shutdown()                          # the main window is closing
+    assert worker.isFinished()
+    assert not list((tmp_path / "two" / "cache").glob("tmp*"))
