@@ -367,17 +367,24 @@ class TrainingControls(QWidget):
         self.changed.emit()
         self._hyper_commit()
 
-    def set_structure(self, sizes, activation: str, cost: str, init: str) -> None:
-        """Show a loaded network's structure (the preset becomes Custom)."""
+    def set_structure(self, sizes, activation: str, cost: str, init: str,
+                      training: Optional[Dict[str, str]] = None) -> None:
+        """Show a loaded network's structure, and the training settings it was saved
+        with (``training``: field name -> text, e.g. eta, m, l2); the preset becomes
+        Custom when they differ from it."""
         self._loading = True
         try:
             self.set_text("sizes", ", ".join(map(str, sizes)))
             self.set_text("activation", activation)
             self.set_text("cost", cost)
             self.set_text("init", init)
+            for name, text in (training or {}).items():
+                if name in self.fields:
+                    self.set_text(name, text)
             if self._differs_from_preset():
                 self.preset.setCurrentIndex(self.preset.findText(CUSTOM))
-                self.preset_note.setText("The structure of the loaded network.")
+                self.preset_note.setText("The loaded network and the settings it was "
+                                         "trained with.")
         finally:
             self._loading = False
         self.validate()

@@ -14,7 +14,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -91,6 +91,20 @@ def _saved_facts(net: Network) -> str:
     if isinstance(acc, (int, float)) and not isinstance(acc, bool) and 0 <= acc <= 1:
         facts.append(f"{100 * acc:.2f}% test accuracy")
     return f" ({', '.join(facts)} when saved)" if facts else ""
+
+
+def _saved_training_settings(net: Network) -> Dict[str, str]:
+    """The eta, m and L2 a loaded model was trained with, as field texts, from its
+    metadata (the panel saves its fields under "settings"; ``train --save`` saves
+    "eta", "mini_batch_size" and "l2"). Whatever is missing or odd is left out."""
+    meta = getattr(net, "metadata", None) or {}
+    fields = meta.get("settings") if isinstance(meta.get("settings"), dict) else {}
+    found = {"eta": fields.get("eta", meta.get("eta")),
+             "m": fields.get("m", meta.get("mini_batch_size")),
+             "l2": fields.get("l2", meta.get("l2"))}
+    return {k: str(v) for k, v in found.items()
+            if isinstance(v, (int, float, str)) and not isinstance(v, bool)
+            and 0 < len(str(v)) < 40}
 
 
 class TrainingPanel(QWidget):
@@ -614,10 +628,15 @@ class TrainingPanel(QWidget):
         net = model_io.load(path, expect_sizes=(784, 10))
         self._net = net
         self._reset_progress()
-        self.controls.set_structure(net.sizes, net.activation_name, net.cost_name, net.init)
+        training = _saved_training_settings(net)
+        self.controls.set_structure(net.sizes, net.activation_name, net.cost_name, net.init,
+                                    training)
         self._give_model(net.copy(), f"file {Path(path).name}")
+        used = ", ".join(f"{'η' if k == 'eta' else 'L2' if k == 'l2' else k} = {v}"
+                         for k, v in training.items())
+        with_settings = f" with the settings it was trained with ({used})" if used else ""
         self.status.setText(f"Loaded {net.describe()} from {Path(path).name}"
-                            f"{_saved_facts(net)}. Train continues training it.")
+                            f"{_saved_facts(net)}. Train continues training it{with_settings}.")
         self._update_buttons()
         return net
 

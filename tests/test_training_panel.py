@@ -394,8 +394,11 @@ def test_save_load_model_export_csv_and_png(qtbot, panel, tmp_path, monkeypatch)
     panel.session.model_changed.connect(lambda n, label: models.append(label))
     set_field(qtbot, panel, "sizes", "784, 16, 10")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(model), ""))
+    set_field(qtbot, panel, "eta", "0.01")
     click(qtbot, panel.load_button)
     assert panel.controls.text("sizes") == "784, 30, 10"
+    assert panel.controls.text("eta") == "3.0"          # the settings it was trained with
+    assert "η = 3.0" in panel.status.text()
     assert models[-1] == "file m.npz"
     np.testing.assert_array_equal(panel.network.params[1], net.params[1])
     assert panel.history == [] and panel.plots.batch_raw.raw_count == 0
@@ -550,3 +553,16 @@ def test_chapter_one_preset_one_epoch_on_real_mnist(qtbot, panel, mnist_dir, mon
     acc = panel.history[-1]["test_accuracy"]
     assert acc >= 0.90, acc
     assert panel.plots.batch_raw.raw_count == 5000
+
+
+def test_loading_the_shipped_model_brings_its_training_settings(qtbot, panel):
+    """A model saved by ``train --save`` keeps eta, m and L2 in its metadata; Train after
+    Load continues with them rather than whatever the fields held."""
+    from explorer.session import SHIPPED_MODEL
+
+    set_field(qtbot, panel, "eta", "1000")
+    panel.load_model(SHIPPED_MODEL)
+    c = panel.controls
+    assert (c.text("sizes"), c.text("cost")) == ("784, 100, 10", "cross-entropy")
+    assert (c.text("eta"), c.text("m"), c.text("l2")) == ("0.5", "10", "5.0")
+    assert "97.65% test accuracy" in panel.status.text()
