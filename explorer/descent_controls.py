@@ -19,12 +19,14 @@ ETA_MIN, ETA_MAX = 1e-4, 5.0
 
 RULE_TIPS = {
     "gd": "The book's rule: dv = -eta grad C",
-    "fixed": "A step of length eta straight downhill: dv = -eta grad C / |grad C|",
+    "fixed": "The book's 'optimal step': length epsilon straight downhill, "
+             "dv = -epsilon grad C / |grad C|; eta is not used",
     "momentum": "A heavy ball: u = mu u - eta grad C, dv = u",
     "nesterov": "Momentum that looks ahead: the gradient is taken at v + mu u",
     "adagrad": "Each coordinate's step shrinks with the squares of its past gradients",
-    "rmsprop": "Like AdaGrad, with a running average (rho = 0.9) instead of a sum",
-    "adam": "RMSProp with momentum (beta1 = 0.9, beta2 = 0.999) and bias correction",
+    "rmsprop": "Like AdaGrad, with a running average (weight rho) instead of a sum",
+    "adam": "RMSProp with momentum (beta1 averages the gradients, beta2 their squares) "
+            "and bias correction",
     "newton": "The full Newton step dv = -H^-1 grad C with the exact Hessian; eta is not "
               "used. It heads for any flat point, maxima and saddles too.",
 }
@@ -148,9 +150,28 @@ class DescentControls(QWidget):
         self.steps = QSpinBox()
         self.steps.setRange(1, 5000)
         grid.addRow("Steps", self.steps)
+        # each rule's own parameters; a row shows while a rule that uses it is ticked
+        self.epsilon = self._spin(1e-4, 5.0, 4, 0.01)
+        self.epsilon.setObjectName("epsilon")
+        self.epsilon.setToolTip("Fixed step length: dv = -epsilon grad C / |grad C|")
+        grid.addRow("Step length ε", self.epsilon)
         self.mu = self._spin(0.0, 0.999, 3, 0.05)
         self.mu.setToolTip("Momentum coefficient mu for Momentum and Nesterov")
         grid.addRow("Momentum μ", self.mu)
+        self.rho = self._spin(0.0, 0.999, 3, 0.01)
+        self.rho.setToolTip("RMSProp: S = rho S + (1 - rho) grad C^2")
+        grid.addRow("RMSProp ρ", self.rho)
+        beta_row = QHBoxLayout()
+        self.beta1 = self._spin(0.0, 0.999, 3, 0.01)
+        self.beta1.setToolTip("Adam: weight of the running mean of the gradients")
+        self.beta2 = self._spin(0.0, 0.9999, 4, 0.001)
+        self.beta2.setToolTip("Adam: weight of the running mean of the squared gradients")
+        beta_row.addWidget(self.beta1)
+        beta_row.addWidget(self.beta2)
+        grid.addRow("Adam β1, β2", beta_row)
+        self._param_rows = ((self.epsilon, ("fixed",)), (self.mu, ("momentum", "nesterov")),
+                            (self.rho, ("rmsprop",)), (beta_row, ("adam",)))
+        self.step_form = grid
         noise_row = QHBoxLayout()
         self.noise = self._spin(0.0, 100.0, 2, 0.1)
         self.noise.setToolTip("Standard deviation of Gaussian noise added to the gradient the "
@@ -222,7 +243,11 @@ class DescentControls(QWidget):
         self.eta.valueChanged.connect(self._eta_typed)
         self.eta_slider.valueChanged.connect(self._eta_slid)
         self.steps.valueChanged.connect(lambda n: self._set(steps=int(n)))
+        self.epsilon.valueChanged.connect(lambda x: self._set(epsilon=float(x)))
         self.mu.valueChanged.connect(lambda x: self._set(mu=float(x)))
+        self.rho.valueChanged.connect(lambda x: self._set(rho=float(x)))
+        self.beta1.valueChanged.connect(lambda x: self._set(beta1=float(x)))
+        self.beta2.valueChanged.connect(lambda x: self._set(beta2=float(x)))
         self.noise.valueChanged.connect(lambda x: self._set(noise=float(x)))
         self.seed.valueChanged.connect(lambda n: self._set(seed=int(n)))
         self.primary.activated.connect(
@@ -288,7 +313,13 @@ class DescentControls(QWidget):
             if abs(slider_to_eta(self.eta_slider.value()) - s.eta) > 1e-9 * max(s.eta, 1):
                 self.eta_slider.setValue(eta_to_slider(s.eta))
             self.steps.setValue(s.steps)
+            self.epsilon.setValue(s.epsilon)
             self.mu.setValue(s.mu)
+            self.rho.setValue(s.rho)
+            self.beta1.setValue(s.beta1)
+            self.beta2.setValue(s.beta2)
+            for row, users in self._param_rows:
+                self.step_form.setRowVisible(row, any(k in m.methods for k in users))
             self.noise.setValue(s.noise)
             self.seed.setValue(s.seed)
             for key, cb in self.method_boxes.items():
