@@ -90,6 +90,7 @@ class ContourView(_ClickablePlot):
         pi.addItem(self.arrow_head)
         self.trails: Dict[str, pg.PlotDataItem] = {}
         self.balls: Dict[str, pg.ScatterPlotItem] = {}
+        self._fitted = None
         model.surface_changed.connect(self.rebuild_surface)
         model.trajectories_changed.connect(self.rebuild_trails)
         model.step_changed.connect(self.show_step)
@@ -111,8 +112,8 @@ class ContourView(_ClickablePlot):
         self.lines.setData(seg[:, 0], seg[:, 1]) if len(seg) else self.lines.setData([], [])
         mins = np.array(m.surface.minima, dtype=float).reshape(-1, 2)
         self.minima.setData(mins[:, 0], mins[:, 1])
-        (x0, x1), (y0, y1) = m.surface.domain
-        self.plotItem.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.01)
+        self._fitted = None          # the next trails set the view
+        self._fit_trails()
         self._show_start()
 
     def _show_start(self) -> None:
@@ -139,7 +140,27 @@ class ContourView(_ClickablePlot):
                 self.plotItem.addItem(line)
                 self.plotItem.addItem(ball)
                 self.trails[key], self.balls[key] = line, ball
+        self._fit_trails()
         self.show_step(m.step)
+
+    def _fit_trails(self) -> None:
+        """Show the plotted region and, around it, where the balls went: a ball thrown
+        out by a large eta stays in sight (up to half the region's size beyond it).
+        The view is set only when that extent changes, so zooming by hand is kept."""
+        m = self.model
+        (x0, x1), (y0, y1) = m.surface.domain
+        target = [x0, x1, y0, y1]
+        mx, my = 0.5 * (x1 - x0), 0.5 * (y1 - y0)
+        # (trails still of the last function, when the function has just changed, are left out)
+        points = [t.v for t in m.trajectories.values() if t.v.shape[1:] == (2,)]
+        v = np.concatenate(points) if points else np.zeros((0, 2))
+        v = v[np.all(np.isfinite(v), axis=1)]
+        if len(v):
+            target = [min(x0, max(v[:, 0].min(), x0 - mx)), max(x1, min(v[:, 0].max(), x1 + mx)),
+                      min(y0, max(v[:, 1].min(), y0 - my)), max(y1, min(v[:, 1].max(), y1 + my))]
+        if self._fitted is None or not np.allclose(target, self._fitted, rtol=0, atol=1e-3 * mx):
+            self._fitted = target
+            self.plotItem.vb.setRange(xRange=target[:2], yRange=target[2:], padding=0.01)
 
     def show_step(self, k: int) -> None:
         m = self.model

@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QSplitter,
+    QCheckBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QSplitter,
     QStackedWidget, QVBoxLayout, QWidget)
 
 from engine.optimizers import METHODS
@@ -42,7 +42,11 @@ def _vec(v) -> str:
 
 
 class CostPlot(pg.PlotWidget):
-    """C against step for every rule, with a line at the step being shown."""
+    """C against step for every rule, with a line at the step being shown.
+
+    The y axis goes logarithmic by itself when C spans more than a factor 50; the
+    ``log_box`` check box (shown beside the plot's title) overrides that choice. A log
+    scale needs C > 0, so the box is off and disabled where C reaches zero or below."""
 
     def __init__(self, model: DescentModel, parent=None):
         super().__init__(parent)
@@ -53,13 +57,19 @@ class CostPlot(pg.PlotWidget):
         pi.showGrid(x=True, y=True, alpha=0.15)
         pi.setMenuEnabled(False)
         pi.hideButtons()
-        self.legend = pi.addLegend(offset=(-8, 8), labelTextSize="8pt",
-                                   brush=pg.mkBrush(255, 255, 255, 200),
-                                   pen=pg.mkPen(200, 200, 200))
+        # the legend sits above the plot, not on it: inside, it hid the curves it names
+        self.legend = QLabel()
+        self.legend.setObjectName("cost-legend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.RichText)
         pi.getAxis("left").enableAutoSIPrefix(False)
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((0, 0, 0, 120), width=1))
         pi.addItem(self.cursor)
         self.curves = {}
+        self.log_choice: Optional[bool] = None      # None: decided by the data
+        self.log_box = QCheckBox("log scale")
+        self.log_box.setObjectName("cost-log")
+        self.log_box.toggled.connect(self._log_toggled)
         model.trajectories_changed.connect(self.rebuild)
         model.step_changed.connect(lambda k: self.cursor.setValue(k))
         self.rebuild()
@@ -68,27 +78,41 @@ class CostPlot(pg.PlotWidget):
         m = self.model
         for key in list(self.curves):
             if key not in m.trajectories:
-                item = self.curves.pop(key)
-                self.plotItem.removeItem(item)
-                self.legend.removeItem(item)
+                self.plotItem.removeItem(self.curves.pop(key))
         positive = all(np.all(t.C[np.isfinite(t.C)] > 0) for t in m.trajectories.values())
         spread = [t.C[np.isfinite(t.C)] for t in m.trajectories.values()]
         spread = np.concatenate(spread) if spread else np.zeros(0)
-        log = bool(positive and spread.size and spread.max() / max(spread.min(), 1e-300) > 50)
+        auto = bool(positive and spread.size and spread.max() / max(spread.min(), 1e-300) > 50)
+        log = positive and (auto if self.log_choice is None else self.log_choice)
+        self.log_box.blockSignals(True)
+        self.log_box.setChecked(log)
+        self.log_box.setEnabled(positive)
+        self.log_box.setToolTip(
+            "Plot C on a logarithmic axis: equal drops by a factor look equal." if positive
+            else "C reaches zero or below here, which a logarithmic axis cannot show.")
+        self.log_box.blockSignals(False)
         # a log axis shows 12 decades below the start at most: 1e-30 says no more than 1e-12
         start = max((float(t.C[0]) for t in m.trajectories.values()
                      if np.isfinite(t.C[0])), default=1.0)
         floor = abs(start) * 1e-12 if log else -1e12
         for key, t in m.trajectories.items():
             if key not in self.curves:
-                self.curves[key] = self.plotItem.plot(pen=pg.mkPen(COLOURS[key], width=2),
-                                                      name=METHODS[key].name)
-            c = np.clip(t.C, floor, 1e12)
+                self.curves[key] = self.plotItem.plot(pen=pg.mkPen(COLOURS[key], width=2))
+            # below the floor the line leaves the plot (a flat line there would look
+            # like a run that stalled)
+            c = np.where(t.C < floor, np.nan, np.minimum(t.C, 1e12))
             self.curves[key].setData(np.arange(len(c)), c, connect="finite")
         self.plotItem.setLogMode(y=log)
         self.plotItem.setLabel("left", "C (log scale)" if log else "C")
         self.plotItem.enableAutoRange()
         self.cursor.setValue(m.step)
+        self.legend.setText(" &nbsp; ".join(
+            f"<span style='color:{COLOURS[k]}; font-size:large'>━</span>&nbsp;"
+            f"{html.escape(METHODS[k].name)}" for k in m.methods if k in m.trajectories))
+
+    def _log_toggled(self, on: bool) -> None:
+        self.log_choice = on
+        self.rebuild()
 
 
 class Readout(QLabel):
@@ -198,7 +222,8 @@ class DescentPanel(QWidget):
             self.reset_camera_button = QPushButton("Reset camera")
             self.reset_camera_button.setToolTip("Back to the starting view of the 3-D surface")
             self.reset_camera_button.clicked.connect(self.view3d.reset_camera)
-            two.addWidget(self._titled("Cost surface C(v1, v2) — drag to turn, wheel to zoom",
+            two.addWidget(self._titled("Cost surface C(v1, v2) — black arrow: −∇C at the ball; "
+                                       "drag to turn, wheel to zoom",
                                        self.view3d.container, self.reset_camera_button))
             two.addWidget(self._titled("Contour map — click to start the ball", self.contour))
             two.setSizes([500, 500])
@@ -233,7 +258,9 @@ class DescentPanel(QWidget):
         self.cost_plot = CostPlot(self.model)
         bottom = QSplitter(Qt.Horizontal)
         bottom.addWidget(readout_frame)
-        bottom.addWidget(self._titled("Cost per step", self.cost_plot))
+        cost_box = self._titled("Cost per step", self.cost_plot, self.cost_plot.log_box)
+        cost_box.layout().insertWidget(1, self.cost_plot.legend)
+        bottom.addWidget(cost_box)
         bottom.setSizes([600, 400])
 
         main = QSplitter(Qt.Vertical)
@@ -343,9 +370,11 @@ class DescentPanel(QWidget):
         settings.setValue("start", ",".join(repr(float(x)) for x in m.start))
         settings.setValue("methods", ",".join(m.methods))
         settings.setValue("primary", m.primary)
-        for name in ("eta", "steps", "mu", "noise", "seed"):
+        for name in ("eta", "steps", "epsilon", "mu", "rho", "beta1", "beta2", "noise", "seed"):
             settings.setValue(name, getattr(s, name))
         settings.setValue("speed", self.controls.speed.value())
+        log = self.cost_plot.log_choice
+        settings.setValue("log", "auto" if log is None else ("on" if log else "off"))
         settings.setValue("splitter", self.main_splitter.saveState())
 
     def restore_state(self, settings) -> None:
@@ -382,8 +411,10 @@ class DescentPanel(QWidget):
                 self.controls.formula_row.show()
         changes = {}
         for name, kind, lo, hi in (("eta", float, 1e-4, 5.0), ("steps", int, 1, 5000),
-                                   ("mu", float, 0.0, 0.999), ("noise", float, 0.0, 100.0),
-                                   ("seed", int, 0, 999999)):
+                                   ("epsilon", float, 1e-4, 5.0), ("mu", float, 0.0, 0.999),
+                                   ("rho", float, 0.0, 0.999), ("beta1", float, 0.0, 0.999),
+                                   ("beta2", float, 0.0, 0.9999),
+                                   ("noise", float, 0.0, 100.0), ("seed", int, 0, 999999)):
             x = number(name, kind, lo, hi)
             if x is not None:
                 changes[name] = x
@@ -407,6 +438,10 @@ class DescentPanel(QWidget):
         speed = number("speed", int, 1, 60)
         if speed is not None:
             self.controls.speed.setValue(speed)
+        log = text("log")
+        if log in ("auto", "on", "off"):
+            self.cost_plot.log_choice = None if log == "auto" else log == "on"
+            self.cost_plot.rebuild()
         splitter = settings.value("splitter")
         if splitter is not None:
             try:

@@ -1,8 +1,9 @@
 """The cost surface in 3-D (pyqtgraph.opengl): the surface, one trail and ball per rule.
 
 Only imported when ``gl_check.opengl_available()`` says an OpenGL context can be made.
-The surface mesh is rebuilt when the function changes; trails and balls are updated
-with ``setData``. Drag to turn the view, wheel to zoom, click the surface to start the
+The surface mesh is rebuilt when the function changes; trails, balls and the arrow of
+-grad C at the readout rule's ball (downhill in the tangent plane) are updated with
+``setData``. Drag to turn the view, wheel to zoom, click the surface to start the
 ball there (the click is turned into a ray and intersected with the height field).
 
 The view is a ``QOpenGLWindow`` (pyqtgraph's ``GLViewMixin`` on a native child window,
@@ -31,6 +32,7 @@ from explorer.descent_model import COLOURS, DescentModel, surface_colours
 
 SIZE = 10.0       # the domain is drawn as a SIZE x SIZE square
 HEIGHT = 4.5      # ... and the shown cost range as this height
+ARROW = 1.6       # length of the -grad C arrow at the ball, in the same units
 # balls are drawn over everything, so a ball in a valley behind a hill stays visible
 BALL_OPTIONS = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True,
                 "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
@@ -258,6 +260,12 @@ class Surface3DView(_GLView):
         self.addItem(self.start_item)
         self.trails: Dict[str, gl.GLLinePlotItem] = {}
         self.balls: Dict[str, gl.GLScatterPlotItem] = {}
+        # -grad C at the readout rule's ball: downhill along the tangent plane
+        self.gradient_arrow = gl.GLLinePlotItem(pos=np.zeros((2, 3)), color=(0, 0, 0, 1),
+                                                width=3, antialias=True, mode="lines")
+        self.gradient_arrow.setGLOptions(BALL_OPTIONS)
+        self.gradient_arrow.setDepthValue(11)
+        self.addItem(self.gradient_arrow)
         self.reset_camera()
         self.clicked.connect(self._on_click)
         model.surface_changed.connect(self.rebuild_surface)
@@ -348,6 +356,44 @@ class Surface3DView(_GLView):
                 shown = np.vstack([shown, shown])
             self.trails[key].setData(pos=shown)
             self.balls[key].setData(pos=pts[i: i + 1])
+        self._show_gradient(k)
+
+    def gradient_segments(self, k: int) -> Optional[np.ndarray]:
+        """Scene points (pairs) of the arrow -grad C at the readout rule's ball at step
+        ``k``: it lies in the tangent plane, pointing straight downhill, ARROW long."""
+        m = self.model
+        t = m.trajectories.get(m.primary)
+        if t is None or m.primary not in getattr(self, "_points", {}):
+            return None
+        i = m.index(m.primary, k)
+        g = np.asarray(t.grad[i], dtype=float)
+        norm = float(np.linalg.norm(g))
+        # no arrow where the slope is at rounding level (its direction is noise), nor
+        # at a ball that has left the box (it is drawn at the edge, not where it is)
+        at_rest = norm <= 1e-9 * max(1.0, float(np.linalg.norm(t.grad[0])))
+        (x0, x1), (y0, y1) = m.surface.domain
+        outside = not (x0 - 0.25 * (x1 - x0) <= t.v[i][0] <= x1 + 0.25 * (x1 - x0)
+                       and y0 - 0.25 * (y1 - y0) <= t.v[i][1] <= y1 + 0.25 * (y1 - y0))
+        if not np.isfinite(norm) or at_rest or outside:
+            return None
+        step = -g / norm                          # a unit step downhill, in v units
+        d = np.array([step[0] * SIZE / (x1 - x0), step[1] * SIZE / (y1 - y0),
+                      -norm * HEIGHT / (m.z_high - m.z_low)])    # C falls by |grad C|
+        d *= ARROW / float(np.linalg.norm(d))
+        tail = self._points[m.primary][i]
+        tip = tail + d
+        side = np.cross(d, [0.0, 0.0, 1.0])
+        side = side / np.linalg.norm(side) if np.linalg.norm(side) > 1e-9 else np.array(
+            [1.0, 0.0, 0.0])
+        back = tip - 0.3 * d
+        return np.array([tail, tip, tip, back + 0.15 * ARROW * side,
+                         tip, back - 0.15 * ARROW * side])
+
+    def _show_gradient(self, k: int) -> None:
+        seg = self.gradient_segments(k)
+        self.gradient_arrow.setVisible(seg is not None)
+        if seg is not None:
+            self.gradient_arrow.setData(pos=seg)
 
     # ------------------------------------------------------------------ picking
     def pick(self, ndc_x: float, ndc_y: float) -> Optional[Tuple[float, float]]:

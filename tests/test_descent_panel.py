@@ -213,16 +213,22 @@ def test_formula_typed_and_applied(panel, qtbot):
 def test_bad_formula_shows_a_message_and_keeps_the_surface(panel, qtbot, bad, words):
     c = panel.controls
     m = panel.model
-    before = m.surface
     c.function.setCurrentIndex(c.function.findData("formula"))
     c.function.activated.emit(c.function.currentIndex())
+    good = m.surface                      # the stored formula, which parses
+    assert good.key == "formula" and not c.error.isVisible()
+    image = panel.contour.image.image.copy()
+    trail = panel.contour.trails["gd"].getData()[0].copy()
     c.formula.clear()
     qtbot.keyClicks(c.formula, bad)
     qtbot.keyClick(c.formula, Qt.Key_Return)
     assert c.error.isVisible()
     assert words in c.error.text()
-    assert m.surface is not bad and m.surface.text != bad
-    assert m.surface is before or m.surface.key == "formula"
+    # the last good surface stays: in the model, on the contour map, in the trails
+    assert m.surface is good and m.surface.text != bad
+    assert np.array_equal(panel.contour.image.image, image)
+    assert np.array_equal(panel.contour.trails["gd"].getData()[0], trail)
+    assert good.text in c.about.text()
     # fixing it clears the message
     c.formula.clear()
     qtbot.keyClicks(c.formula, "x**2 + y**2")
