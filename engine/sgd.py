@@ -253,7 +253,8 @@ class Trainer:
                 # Output error delta^L (and the batch's cost, from a - y on the way).
                 cost = output_delta(below, y, deltas[-1], tmps[-1]) / m
                 if not math.isfinite(cost):
-                    raise self._diverged(f"The cost became {cost}", epoch, batch + 1, eta)
+                    what = "NaN (not a number)" if math.isnan(cost) else "infinite"
+                    raise self._diverged(f"The cost became {what}", epoch, batch + 1, eta)
                 decay = 1.0 - eta * self.lmbda / n
                 alpha = -eta / m
                 for l in range(L - 1, -1, -1):

@@ -267,9 +267,8 @@ class TrainingWorker(QThread):
             flush()
             self.outcome.emit(Outcome(
                 "diverged",
-                f"{str(exc).replace('became nan', 'became NaN (not a number)')} Training "
-                f"stopped; the network's weights are no longer numbers, so "
-                f"the next run starts from a new network.",
+                f"{exc} Training stopped; the network's weights are no longer numbers, "
+                f"so the next run starts from a new network.",
                 None, epochs_done, seen, clock() - start - paused_total))
             return
         flush()

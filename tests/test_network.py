@@ -164,7 +164,7 @@ def test_a_cost_that_explodes_stops_training_with_a_clear_message():
 def test_weights_sent_to_infinity_stop_training_even_if_the_cost_looks_finite():
     x, labels = _data(n=50)
     net = Network([6, 20, 3], seed=1)       # sigmoid outputs keep the cost finite...
-    with pytest.raises(Diverged, match="infinite|nan") as info, np.errstate(all="ignore"):
+    with pytest.raises(Diverged, match="infinite|NaN") as info, np.errstate(all="ignore"):
         for _ in Trainer(net, (x, labels), eta=1e40, mini_batch_size=5, epochs=3).run():
             pass
     assert info.value.epoch == 1
@@ -174,7 +174,7 @@ def test_a_nan_cost_is_reported_at_once():
     x, labels = _data(n=50)
     x[7, 2] = np.nan                      # a damaged input makes the cost NaN
     net = Network([6, 5, 3], seed=1)
-    with pytest.raises(Diverged, match="The cost became nan in epoch 1"):
+    with pytest.raises(Diverged, match=r"The cost became NaN \(not a number\) in epoch 1"):
         list(Trainer(net, (x, labels), eta=1.0, mini_batch_size=50, epochs=1).run())
 
 
