@@ -35,14 +35,22 @@ FIELD = 28
 
 
 class Stroke:
-    """One pen-down-to-pen-up line: its points (pad units) and pen width."""
+    """One pen-down-to-pen-up line: its points (pad units) and pen width.
 
-    __slots__ = ("points", "width", "_path")
+    The smoothed curve is made of quadratic *pieces*: piece k (1 <= k <= n - 2 for n
+    points) runs from the midpoint before point k (point 0 itself for k = 1) to the
+    midpoint after it, with point k as its control point; a straight *tail* ends the
+    curve at the last point. A piece never changes once the point after it is known,
+    so the pad paints a long stroke piece by piece instead of all of it on every move.
+    """
+
+    __slots__ = ("points", "width", "_body", "_body_pieces")
 
     def __init__(self, width: float, first: QPointF):
         self.points: List[QPointF] = [QPointF(first)]
         self.width = float(width)
-        self._path: Optional[QPainterPath] = None
+        self._body = QPainterPath(self.points[0])   # the finished pieces, as one path
+        self._body_pieces = 0
 
     def add(self, p: QPointF) -> bool:
         """Append ``p`` unless it is too close to the last point; True if added."""
@@ -50,26 +58,55 @@ class Stroke:
         if (p.x() - last.x()) ** 2 + (p.y() - last.y()) ** 2 < 0.25:
             return False
         self.points.append(QPointF(p))
-        self._path = None
         return True
 
-    def path(self) -> QPainterPath:
-        """The smoothed curve: quadratic pieces whose ends are the midpoints between
-        mouse positions and whose control points are the mouse positions themselves."""
-        if self._path is None:
-            pts = self.points
+    @property
+    def _path(self):
+        return None
+
+    @_path.setter
+    def _path(self, value) -> None:
+        # ``stroke._path = None`` (bench/bench_predict.py) forgets the built path, so
+        # that ``path()`` builds it again from the first point.
+        if value is None:
+            self._body = QPainterPath(self.points[0])
+            self._body_pieces = 0
+
+    def finished_pieces(self) -> int:
+        """How many pieces are final (the points after them are known)."""
+        return max(0, len(self.points) - 2)
+
+    def piece_path(self, first: int, last: int) -> QPainterPath:
+        """Pieces ``first`` to ``last`` (1-based, inclusive) as one path."""
+        pts = self.points
+        start = pts[0] if first == 1 else (pts[first - 1] + pts[first]) / 2
+        path = QPainterPath(start)
+        for k in range(first, last + 1):
+            path.quadTo(pts[k], (pts[k] + pts[k + 1]) / 2)
+        return path
+
+    def tail_path(self) -> QPainterPath:
+        """The part after the finished pieces: a dot for one point, a line otherwise."""
+        pts = self.points
+        if len(pts) <= 2:
             path = QPainterPath(pts[0])
-            if len(pts) == 1:
-                path.lineTo(pts[0])          # a dot: the round cap draws it
-            elif len(pts) == 2:
-                path.lineTo(pts[1])
-            else:
-                for i in range(1, len(pts) - 1):
-                    mid = (pts[i] + pts[i + 1]) / 2
-                    path.quadTo(pts[i], mid)
-                path.lineTo(pts[-1])
-            self._path = path
-        return self._path
+            path.lineTo(pts[-1])             # one point: the round cap draws a dot
+        else:
+            path = QPainterPath((pts[-2] + pts[-1]) / 2)
+            path.lineTo(pts[-1])
+        return path
+
+    def path(self) -> QPainterPath:
+        """The whole smoothed curve: quadratic pieces whose ends are the midpoints between
+        mouse positions and whose control points are the mouse positions themselves."""
+        pts = self.points
+        done = self.finished_pieces()
+        for k in range(self._body_pieces + 1, done + 1):   # only the new pieces
+            self._body.quadTo(pts[k], (pts[k] + pts[k + 1]) / 2)
+        self._body_pieces = done
+        path = QPainterPath(self._body)
+        path.lineTo(pts[-1])
+        return path
 
 
 class DrawingCanvas(QWidget):
@@ -90,6 +127,12 @@ class DrawingCanvas(QWidget):
         self._picture_image: Optional[QImage] = None
         # What Clear or a new picture wiped, newest last, so that Undo can bring it back.
         self._wiped: List[tuple] = []
+        # The ink painted so far, at the widget's size: every finished stroke, and the
+        # finished pieces of the one being drawn (``_layer_pieces`` of them), so that a
+        # mouse move paints only its new piece, however long the drawing has grown.
+        self._layer: Optional[QImage] = None
+        self._layer_strokes = 0
+        self._layer_pieces = 0
         self.setMinimumSize(200, 200)
         policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         policy.setHeightForWidth(True)
@@ -145,6 +188,7 @@ class DrawingCanvas(QWidget):
         self.strokes.clear()
         self.current = None
         self._drop_picture()
+        self._layer = None
         self.update()
         self.changed.emit()
         self.stroke_finished.emit()
@@ -165,6 +209,7 @@ class DrawingCanvas(QWidget):
             self.strokes = strokes
         else:
             return False
+        self._layer = None
         self.update()
         self.changed.emit()
         self.stroke_finished.emit()
@@ -179,6 +224,7 @@ class DrawingCanvas(QWidget):
         self.strokes = []
         self.current = None
         self.picture, self.picture_kind, self.picture_note = a, kind, note
+        self._layer = None
         paper = np.array([PAPER.red(), PAPER.green(), PAPER.blue()], np.float32)
         ink = np.array([INK.red(), INK.green(), INK.blue()], np.float32)
         rgb = paper + a[..., None] * (ink - paper)              # dark ink on the paper
@@ -228,13 +274,12 @@ class DrawingCanvas(QWidget):
             # a test digit is shown smooth, like ink; noise as the square pixels it is
             p.setRenderHint(QPainter.SmoothPixmapTransform, self.picture_kind != "noise")
             p.drawImage(r, self._picture_image)
-        p.save()
-        p.translate(r.topLeft())
-        p.scale(r.width() / PAD, r.width() / PAD)
-        for stroke in self.strokes + ([self.current] if self.current is not None else []):
-            p.setPen(_pen(INK, stroke.width))
-            p.drawPath(stroke.path())
-        p.restore()
+        p.drawImage(QPointF(0, 0), self._ink_layer())
+        if self.current is not None:      # the current stroke's last, unfinished bit
+            self._to_pad(p)
+            p.setPen(_pen(INK, self.current.width))
+            p.drawPath(self.current.tail_path())
+            p.resetTransform()
         frame = QColor("#2f6fb0") if self.hasFocus() else QColor("#9a9a9a")
         p.setPen(QPen(frame, 1.5))
         p.setBrush(Qt.NoBrush)
@@ -247,18 +292,73 @@ class DrawingCanvas(QWidget):
             p.drawText(r, Qt.AlignCenter, "draw a digit here")
         p.end()
 
+    def _to_pad(self, p: QPainter) -> None:
+        r = self.pad_rect()
+        p.translate(r.topLeft())
+        p.scale(r.width() / PAD, r.width() / PAD)
+
+    def _ink_layer(self) -> QImage:
+        """The ink layer, brought up to date: made afresh when it is missing or the
+        widget changed size, otherwise only what was added since is painted on it."""
+        dpr = self.devicePixelRatioF()
+        size = QSize(max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr)))
+        layer = self._layer
+        if layer is None or layer.size() != size or len(self.strokes) < self._layer_strokes:
+            layer = QImage(size, QImage.Format_ARGB32_Premultiplied)
+            layer.setDevicePixelRatio(dpr)
+            layer.fill(Qt.transparent)
+            self._layer, self._layer_strokes, self._layer_pieces = layer, 0, 0
+        todo = self.strokes[self._layer_strokes:]
+        current = self.current
+        if not todo and (current is None
+                         or current.finished_pieces() <= self._layer_pieces):
+            return layer
+        p = QPainter(layer)
+        p.setRenderHint(QPainter.Antialiasing, True)
+        self._to_pad(p)
+        for stroke in todo:          # finished strokes (the first may be half painted)
+            p.setPen(_pen(INK, stroke.width))
+            if self._layer_pieces == 0:
+                p.drawPath(stroke.path())
+            else:
+                last = stroke.finished_pieces()
+                if last > self._layer_pieces:
+                    p.drawPath(stroke.piece_path(self._layer_pieces + 1, last))
+                p.drawPath(stroke.tail_path())
+            self._layer_pieces = 0
+        self._layer_strokes = len(self.strokes)
+        if current is not None:
+            last = current.finished_pieces()
+            if last > self._layer_pieces:
+                p.setPen(_pen(INK, current.width))
+                p.drawPath(current.piece_path(self._layer_pieces + 1, last))
+                self._layer_pieces = last
+        p.end()
+        return layer
+
+    def _dirty_rect(self, stroke: Stroke, n: int = 4) -> QRectF:
+        """Where the last ``n`` points of ``stroke`` are drawn, in widget pixels."""
+        pts = [self.pad_to_widget(q) for q in stroke.points[-n:]]
+        pad = stroke.width * self.pad_rect().width() / PAD / 2 + 3
+        xs, ys = [q.x() for q in pts], [q.y() for q in pts]
+        return QRectF(min(xs) - pad, min(ys) - pad,
+                      max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad)
+
     # ------------------------------------------------------------------ pen input
     def _begin(self, pos: QPointF) -> None:
         if self.picture_kind == "noise":      # drawing replaces noise (Undo restores it)
             self._remember_wiped()
             self._drop_picture()
+            self._layer = None
         self.current = Stroke(self.pen_width, self.widget_to_pad(pos))
         self.update()
         self.changed.emit()
 
     def _extend(self, pos: QPointF) -> None:
         if self.current is not None and self.current.add(self.widget_to_pad(pos)):
-            self.update()
+            # only the new piece and the tail change (the whole pad when the
+            # placeholder text goes, or the ink layer must be made again)
+            self.update(self._dirty_rect(self.current).toAlignedRect())
             self.changed.emit()
 
     def _end(self, pos: Optional[QPointF] = None) -> None:
@@ -268,6 +368,9 @@ class DrawingCanvas(QWidget):
             self.current.add(self.widget_to_pad(pos))
         self.strokes.append(self.current)
         self.current = None
+        # Painted piece by piece, a stroke's grey edges come out a little darker where
+        # the pieces meet; at pen-up it is painted again whole, as the network gets it.
+        self._layer = None
         self.update()
         self.changed.emit()
         self.stroke_finished.emit()

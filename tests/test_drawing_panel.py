@@ -278,6 +278,53 @@ def test_a_pen_draws_like_the_mouse(panel):
     assert c.current is None and len(c.strokes) == 1
 
 
+def _grey(image) -> np.ndarray:
+    image = image.convertToFormat(image.Format.Format_Grayscale8)
+    a = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * image.height())
+    return a.reshape(image.height(), image.bytesPerLine())[:, :image.width()].astype(float)
+
+
+def _on_screen(c) -> np.ndarray:
+    win = c.window()
+    corner = c.mapTo(win, QPoint(0, 0))
+    return _grey(win.screen().grabWindow(win.winId(), corner.x(), corner.y(),
+                                         c.width(), c.height()).toImage())
+
+
+def test_the_screen_shows_the_whole_drawing_though_only_new_pieces_are_painted(panel, qtbot):
+    # While the pen moves, the pad paints only each move's new piece onto a kept ink
+    # layer and repaints only around it. What is on screen must still be the drawing
+    # that painting everything afresh gives: while drawing, up to the grey edges where
+    # pieces meet (a little darker); after pen-up, the same.
+    c = panel.canvas
+
+    def fresh():
+        c._layer = None
+        return _grey(c.grab().toImage())
+
+    for d in (8, 4):
+        for stroke in DIGIT_STROKES[d]:
+            pts = [to_widget(c, x, y) for x, y in stroke]
+            QTest.mousePress(c, Qt.LeftButton, Qt.NoModifier, pts[0])
+            for a, b in zip(pts[:-1], pts[1:]):
+                for t in np.linspace(0, 1, 6)[1:]:
+                    QTest.mouseMove(c, QPoint(round(a.x() + t * (b.x() - a.x())),
+                                              round(a.y() + t * (b.y() - a.y()))))
+                    qtbot.wait(1)                 # let each partial repaint happen
+            qtbot.wait(5)
+            drawing, whole = _on_screen(c), fresh()
+            assert drawing.shape == whole.shape
+            diff = np.abs(drawing - whole)
+            assert (diff > 120).sum() == 0, (diff > 120).sum()   # no stale or missing ink
+            assert (diff > 30).mean() < 0.01 and diff.mean() < 1.0
+            assert (whole < 100).mean() > 0.01           # there is ink to compare
+            QTest.mouseRelease(c, Qt.LeftButton, Qt.NoModifier, pts[-1])
+            qtbot.wait(5)
+            done = np.abs(_on_screen(c) - fresh())
+            assert (done > 30).sum() == 0 and done.mean() < 0.1
+        panel.clear_button.click()
+
+
 # ------------------------------------------------------------------ the ten digits
 def test_shipped_model_reads_digits_drawn_with_the_mouse(panel):
     right = []
