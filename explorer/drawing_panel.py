@@ -4,11 +4,13 @@ The canvas hands its drawing (a 280x280 array, ink bright) to ``engine.digits.to
 which makes the 28x28 input the way MNIST was made; the answering network (the session's
 model: the shipped one, the one being trained, or a loaded file) feeds it forward, and the
 views show the input, the ten outputs and the top guess. While the pen moves the answer
-is refreshed at most every ``LIVE_INTERVAL_MS``; after each stroke at once.
+is refreshed at most every ``LIVE_INTERVAL_MS`` (less often if answering takes more than
+a quarter of the time); after each stroke at once.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Optional
 
 import numpy as np
@@ -21,7 +23,8 @@ from engine import digits
 from explorer.drawing_canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, DrawingCanvas
 from explorer.drawing_views import GuessView, OutputBars, PixelView
 
-LIVE_INTERVAL_MS = 40     # at most 25 answers a second while drawing
+LIVE_INTERVAL_MS = 40     # at most 25 answers a second while drawing ...
+LIVE_SHARE = 0.25         # ... and at most a quarter of the time (a very long scribble)
 NOISE_NOTE = ("Random pixels, fed to the network as they are. It answers anyway, "
               "often confidently: it only knows the ten digits.")
 
@@ -196,6 +199,14 @@ class DrawingPanel(QWidget):
 
     def predict(self) -> None:
         """Make the 28x28 input from the pad, feed it forward and show the answer."""
+        start = time.perf_counter()
+        self._answer()
+        # Rasterising grows with the drawing: while the pen moves, answer less often
+        # when answering takes long, so that the pen keeps most of the time.
+        ms = 1000 * (time.perf_counter() - start)
+        self._live.setInterval(max(LIVE_INTERVAL_MS, round(ms / LIVE_SHARE)))
+
+    def _answer(self) -> None:
         x = self.network_input()
         self.input = x
         self.pixel_view.set_image(x)
