@@ -30,7 +30,8 @@ MAX_CHARS = 300
 MAX_NODES = 200
 MAX_POWER = 50.0
 MAX_NUMBER = 1e6
-MAX_DERIVED_NODES = 20000
+MAX_GRADIENT_NODES = 1500    # the gradient is evaluated at every step of every rule
+MAX_DERIVED_NODES = 6000     # the Hessian is skipped (no Newton) above this
 
 
 class FormulaError(ValueError):
@@ -138,8 +139,6 @@ def div(a, b):
 
 def power(a, b):
     if _is_c(b):
-        if abs(b[1]) > MAX_POWER:
-            raise FormulaError(f"powers are limited to {MAX_POWER:g} (found {b[1]:g}).")
         if _is_c(a):
             return _fold("^", a[1], b[1])
         if b[1] == 0.0:
@@ -159,12 +158,17 @@ def func(name: str, a):
     return ("f", name, a)
 
 
-def size(t) -> int:
-    if t[0] in ("c", "v"):
-        return 1
-    if t[0] == "f":
-        return 1 + size(t[2])
-    return 1 + sum(size(x) for x in t[1:])
+def size(t, limit: float = math.inf) -> int:
+    """The number of nodes of ``t`` (as a tree), counting no further than ``limit``."""
+    n, stack = 0, [t]
+    while stack and n <= limit:
+        node = stack.pop()
+        n += 1
+        if node[0] == "f":
+            stack.append(node[2])
+        elif node[0] not in ("c", "v"):
+            stack.extend(node[1:])
+    return n
 
 
 def derivative(t, i: int):
@@ -329,6 +333,10 @@ class _Builder:
             if not _is_c(b) and self._grows(a, b):
                 raise FormulaError(f"a variable in an exponent is only allowed on a positive "
                                    f"base number or inside exp(){_where(node)}.")
+            # (checked here, not in power(): the derivative of x**-50 is -50*x**-51)
+            if _is_c(b) and abs(b[1]) > MAX_POWER:
+                raise FormulaError(f"powers are limited to {MAX_POWER:g} (found {b[1]:g})"
+                                   f"{_where(node)}.")
             return power(a, b)
         if isinstance(node, ast.BinOp):
             raise FormulaError(f"the operator {type(node.op).__name__} is not allowed"
@@ -397,10 +405,17 @@ def parse_formula(text: str, dim: int = 2,
         start = tuple(lo + 0.8 * (hi - lo) for lo, hi in domain)
     try:
         grads = [derivative(tree, i) for i in range(dim)]
+        n = sum(size(g, MAX_GRADIENT_NODES) for g in grads)
+        if n > MAX_GRADIENT_NODES:
+            raise FormulaError(
+                f"the formula's gradient is too large to compute at every step (more than "
+                f"{MAX_GRADIENT_NODES} operations). Write it more compactly: x**20 rather "
+                f"than x*x*...*x, (x + y)**3 rather than (x + y)*(x + y)*(x + y).")
         hess = None
-        if sum(size(g) for g in grads) < MAX_DERIVED_NODES:
+        if n * 4 < MAX_DERIVED_NODES:
             rows = [[derivative(g, j) for j in range(dim)] for g in grads]
-            if sum(size(h) for row in rows for h in row) < MAX_DERIVED_NODES:
+            if sum(size(h, MAX_DERIVED_NODES) for row in rows for h in row) \
+                    <= MAX_DERIVED_NODES:
                 hess = rows
     except RecursionError:
         raise FormulaError("the formula is too deeply nested to differentiate.") from None

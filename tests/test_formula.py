@@ -106,6 +106,8 @@ def test_derivative_is_simplified():
     ("x**y", "exponent"),
     ("log(-1) + x", "undefined"),
     ("x" + "+x" * 300, "too long"),
+    ("x" + "*x" * 99, "gradient is too large"),       # 199 characters, but slow at every step
+    ("x**-51", "powers are limited"),
     ("(" * 150 + "x" + ")" * 150, "too|nested|read"),
 ])
 def test_bad_formulas_give_a_clear_message(text, words):
@@ -117,3 +119,9 @@ def test_undefined_points_are_nan_not_errors():
     s = parse_formula("log(x) + sqrt(y)")
     assert np.isnan(s.value_at(np.array([-1.0, 1.0])))
     assert np.all(np.isfinite(s.gradient_at(np.array([1.0, 1.0]))))
+
+
+def test_limits_apply_to_what_is_typed_not_to_the_derivatives():
+    s = parse_formula("x**-50 + y**50")           # its derivatives hold x**-51 and x**-52
+    assert s.has_hessian
+    assert s.gradient_at(np.array([1.0, 1.0])) == pytest.approx([-50.0, 50.0])
