@@ -82,7 +82,7 @@ def main(argv=None) -> int:
         return net.feedforward(digits.to_mnist(canvas.render_array()))
 
     def render_fresh():
-        stroke._path = None                 # as while drawing: the path is rebuilt
+        stroke.forget_path()                # as while drawing: the path is rebuilt
         return canvas.render_array()
 
     rows = [

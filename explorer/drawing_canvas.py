@@ -60,17 +60,11 @@ class Stroke:
         self.points.append(QPointF(p))
         return True
 
-    @property
-    def _path(self):
-        return None
-
-    @_path.setter
-    def _path(self, value) -> None:
-        # ``stroke._path = None`` (bench/bench_predict.py) forgets the built path, so
-        # that ``path()`` builds it again from the first point.
-        if value is None:
-            self._body = QPainterPath(self.points[0])
-            self._body_pieces = 0
+    def forget_path(self) -> None:
+        """Drop the built path, so that ``path()`` builds it again from the first point
+        (bench/bench_predict.py times that, as it happens while drawing)."""
+        self._body = QPainterPath(self.points[0])
+        self._body_pieces = 0
 
     def finished_pieces(self) -> int:
         """How many pieces are final (the points after them are known)."""
