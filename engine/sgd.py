@@ -169,23 +169,28 @@ class Trainer:
     def _buffers_for(self, m: int):
         """Preallocated arrays for a mini-batch of m examples (cached per m).
 
-        Each hidden layer's activations carry a last column of ones, the input to the
-        next layer's bias column in ``net.params``.
+        Returns ``(xa, acts, outs, deltas, tmps, inputs_t, deltas_t)``: ``xa`` the inputs
+        with a last column of ones; ``acts[l]`` layer l's activations, for a hidden layer
+        with a last column of ones too (the input to the next layer's bias column in
+        ``net.params``); ``outs[l]`` the same without that column; ``deltas`` and ``tmps``
+        the errors and scratch space; ``inputs_t[l]``, ``deltas_t[l]`` the transposed
+        views that the update of layer l takes (made once here, not per mini-batch).
         """
         buf = self._buffers.get(m)
         if buf is None:
             dt = self.net.dtype
             sizes = self.net.sizes
+            xa = np.empty((m, sizes[0] + 1), dt)
             acts = []
             for s in sizes[1:-1]:
                 a = np.empty((m, s + 1), dt)
                 a[:, -1] = 1.0
                 acts.append(a)
             acts.append(np.empty((m, sizes[-1]), dt))
-            buf = (np.empty((m, sizes[0] + 1), dt), acts,
-                   [a[:, :-1] for a in acts[:-1]] + [acts[-1]],
+            deltas = [np.empty((m, s), dt) for s in sizes[1:]]
+            buf = (xa, acts, [a[:, :-1] for a in acts[:-1]] + [acts[-1]], deltas,
                    [np.empty((m, s), dt) for s in sizes[1:]],
-                   [np.empty((m, s), dt) for s in sizes[1:]])
+                   [a.T for a in [xa] + acts[:-1]], [d.T for d in deltas])
             if len(self._buffers) > 4:     # m keeps changing: do not hoard memory
                 self._buffers.clear()
             self._buffers[m] = buf
@@ -217,6 +222,10 @@ class Trainer:
         params, weights = net.params, net.weights
         L = len(params)
         acts_fn = [net._layer_activation(l) for l in range(L)]
+        apply = [f.apply for f in acts_fn]
+        prime = [f.prime_from_output for f in acts_fn]
+        params_t = [p.T for p in params]       # views: they follow the in-place updates
+        up, down = list(range(L)), list(range(L - 1, -1, -1))
         # gemm computes C <- alpha A B + beta C in place: with C = params[l].T (a
         # Fortran-ordered view of our C-ordered array) one call adds the whole update.
         (gemm,) = get_blas_funcs(("gemm",), (params[0],))
@@ -252,33 +261,30 @@ class Trainer:
                 m = len(idx)
                 if m != buf_m:
                     buf_m = m
-                    xa, acts, outs, deltas, tmps = self._buffers_for(m)
+                    xa, acts, outs, deltas, tmps, inputs_t, deltas_t = self._buffers_for(m)
+                    inputs = [xa] + acts[:-1]
                 take_x(idx, axis=0, out=xa, mode="clip")
-                y = Y_epoch[pos:pos + m]
                 # Feed forward: a^{l+1} = sigma(w^l a^l + b^l), one example a row.
-                below = xa
-                for l in range(L):
-                    z = forward[l](below, params[l].T, out=outs[l])
-                    acts_fn[l].apply(z, out=z)
-                    below = acts[l]
+                for l in up:
+                    z = forward[l](inputs[l], params_t[l], out=outs[l])
+                    apply[l](z, out=z)
                 # Output error delta^L (and the batch's cost, from a - y on the way).
-                cost = output_delta(below, y, deltas[-1], tmps[-1]) / m
+                cost = output_delta(acts[-1], Y_epoch[pos:pos + m], deltas[-1], tmps[-1]) / m
                 if not math.isfinite(cost):
                     what = "NaN (not a number)" if math.isnan(cost) else "infinite"
                     raise self._diverged(f"The cost became {what}", epoch, batch + 1, eta)
                 decay = 1.0 - eta * self.lmbda / n
                 alpha = -eta / m
-                for l in range(L - 1, -1, -1):
-                    delta = deltas[l]
+                for l in down:
                     if l > 0:   # delta^{l-1} = (w^l)^T delta^l * sigma'(z^{l-1}), before w^l moves
-                        prev = backward(delta, weights[l], out=deltas[l - 1])
-                        prev *= acts_fn[l - 1].prime_from_output(outs[l - 1], out=tmps[l - 1])
+                        prev = backward(deltas[l], weights[l], out=deltas[l - 1])
+                        prev *= prime[l - 1](outs[l - 1], out=tmps[l - 1])
                     if decay != 1.0:
                         weights[l] *= decay
                     # [w b] <- [w b] - (eta/m) delta^T [a 1]: the weights' and the biases'
                     # updates in one product.
-                    gemm(alpha, (acts[l - 1] if l > 0 else xa).T, delta.T, 1.0, params[l].T,
-                         trans_b=1, overwrite_c=1)
+                    gemm(alpha, inputs_t[l], deltas_t[l], 1.0, params_t[l], trans_b=1,
+                         overwrite_c=1)
                 pos += m
                 batch += 1
                 # With sigmoid outputs the cost stays finite even when a huge eta has sent
