@@ -207,8 +207,8 @@ def run(surface, start: Sequence[float], method: str = "gd",
             if s.noise == 0 and float(np.linalg.norm(g)) < s.tol:
                 status, message = "converged", f"At rest after {k} steps: grad C = 0 here."
                 break
-            with np.errstate(all="ignore"):
-                dv, problem = rule.step(v, grad_seen(v), grad_seen, hess_at)
+            with np.errstate(all="ignore"):   # g is grad C(v), computed at the last step
+                dv, problem = rule.step(v, noisy(g), grad_seen, hess_at)
             if problem:
                 status, message = "singular", f"Stopped at step {k}: {problem}"
                 break
