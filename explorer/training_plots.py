@@ -25,6 +25,7 @@ MAX_MARKERS = 40
 MARKER_LABEL_ROWS = (0.92, 0.80, 0.68)   # successive markers' labels, so close ones don't overlap
 MIN_ACCURACY_SPAN = 2.0                  # percentage points the accuracy axis shows at least
 EPOCH_PLOTS = ("epoch-cost", "epoch-accuracy")
+EMPTY_EPOCHS = (0.5, 10.5)               # the epoch axis before the first epoch ends
 REDRAW_INTERVAL_MS = 250     # plots redraw at most 4 times a second while data streams in
 # (every repaint also costs a composition of the whole window when it holds an OpenGL
 # view, as the descent panel's; with software OpenGL that costs more than the drawing)
@@ -306,12 +307,15 @@ class TrainingPlots(QWidget):
         self._reset_ranges()
 
     def _reset_ranges(self) -> None:
-        """Empty plots show neutral axes (0-1, accuracy 0-100%), not the last run's."""
+        """Empty plots show neutral axes (cost 0-1, accuracy 0-100%, epochs 1 to 10),
+        not the last run's."""
         for plot, yrange in ((self.batch_plot, (0.0, 1.0)), (self.cost_plot, (0.0, 1.0)),
                              (self.acc_plot, (0.0, 100.0))):
             vb = plot.getPlotItem().getViewBox()
             vb.setRange(xRange=(0.0, 1.0), yRange=yrange, padding=0.02)
             vb.enableAutoRange()
+        for plot in (self.cost_plot, self.acc_plot):
+            plot.getPlotItem().getViewBox().setXRange(*EMPTY_EPOCHS, padding=0)
     # ------------------------------------------------------------------ data in
     def clear(self) -> None:
         for s in (self.batch_raw, self.batch_smooth, self.train_cost, self.test_cost,
@@ -431,7 +435,7 @@ class TrainingPlots(QWidget):
         vb = plot.getPlotItem().getViewBox()
         if last <= 0:
             self._epoch_xlim[which] = 0.0
-            vb.enableAutoRange(x=True)
+            vb.setXRange(*EMPTY_EPOCHS, padding=0)
         elif last > self._epoch_xlim[which]:                # x grows in 1-2-5 steps
             self._epoch_xlim[which] = lim = _nice_ceil(last)
             lo, hi = (0.5, lim + 0.5) if lim <= 10 else (0.0, lim * 1.02)

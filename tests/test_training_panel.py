@@ -458,10 +458,12 @@ def test_empty_plots_show_neutral_axes_and_accuracy_keeps_a_readable_span(qtbot,
     assert hi - lo >= 2.0
     click(qtbot, panel.new_button)
     qtbot.wait(200)
-    for plot, top in ((panel.plots.acc_plot, 100), (panel.plots.cost_plot, 1),
-                      (panel.plots.batch_plot, 1)):
+    for plot, top, (left, right) in ((panel.plots.acc_plot, 100, (0.5, 10.5)),
+                                     (panel.plots.cost_plot, 1, (0.5, 10.5)),
+                                     (panel.plots.batch_plot, 1, (0, 1))):
         (x0, x1), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
-        assert x0 <= 0 and 1 <= x1 < 2 and y0 <= 0 and top <= y1 < 1.5 * top, plot.objectName()
+        assert x0 <= left and right <= x1 < 1.5 * right, plot.objectName()
+        assert y0 <= 0 and top <= y1 < 1.5 * top, plot.objectName()
 
 
 def test_file_actions_are_offered(panel):
