@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import time
 from typing import Optional
 
 import numpy as np
@@ -323,22 +324,36 @@ class DescentPanel(QWidget):
 
     # ------------------------------------------------------------------ playback
     def _set_speed(self, per_second: int) -> None:
-        self.timer.setInterval(max(15, int(1000 / max(1, per_second))))
+        self._speed = max(1, per_second)
+        self.timer.setInterval(max(15, int(1000 / self._speed)))
+        self._pace = None                       # measure the pace afresh from here
 
     def set_playing(self, on: bool) -> None:
         if on:
             if self.model.step >= self.model.max_step():
                 self.model.set_step(0)
+            self._pace = None
             self.timer.start()
         else:
             self.timer.stop()
         self.controls.set_playing(on)
 
     def _tick(self) -> None:
-        if self.model.step >= self.model.max_step():
+        """One frame of the animation. The ball keeps to the speed setting by the clock:
+        when drawing a frame takes longer than a step's time (software OpenGL), the next
+        frame jumps over the steps that are due instead of falling behind."""
+        m = self.model
+        if m.step >= m.max_step():
             self.set_playing(False)
             return
-        self.model.set_step(self.model.step + 1)
+        now = time.monotonic()
+        if self._pace is None or self._pace[2] != m.step:   # started, or moved by hand
+            self._pace = (now, m.step, m.step)
+        t0, step0, _ = self._pace
+        due = step0 + int((now - t0) * self._speed)
+        nxt = min(max(m.step + 1, due), m.max_step())
+        self._pace = (t0, step0, nxt)
+        m.set_step(nxt)
 
     def step_once(self) -> None:
         self.set_playing(False)

@@ -157,3 +157,29 @@ def test_rule_parameters_and_log_choice_are_remembered(panel, make_panel, tmp_pa
     assert (o.epsilon, o.rho, o.beta1, o.beta2) == pytest.approx((0.37, 0.8, 0.7, 0.99))
     assert other.controls.epsilon.value() == pytest.approx(0.37)
     assert other.cost_plot.log_choice == choice is not None
+
+
+def test_playback_keeps_the_speed_setting_when_frames_are_slow(panel, qtbot):
+    """With software OpenGL a frame can take longer than a step's time; the ball then
+    jumps over the steps that are due rather than falling behind the speed setting."""
+    import time
+
+    m, c = panel.model, panel.controls
+    m.set_settings(steps=2000)
+    c.speed.setValue(40)
+    frames = []
+    slow = lambda *_: (frames.append(m.step), time.sleep(0.06))   # noqa: E731
+    m.step_changed.connect(slow)
+    try:
+        qtbot.mouseClick(c.rewind, Qt.LeftButton)
+        frames.clear()
+        qtbot.mouseClick(c.play, Qt.LeftButton)
+        t0 = time.monotonic()
+        qtbot.wait(1500)
+        qtbot.mouseClick(c.play, Qt.LeftButton)
+        seconds = time.monotonic() - t0
+    finally:
+        m.step_changed.disconnect(slow)
+    assert len(frames) < 30                      # frames are slow (60 ms each) ...
+    assert m.step >= 0.7 * 40 * seconds          # ... yet the ball keeps about 40 steps/s
+    assert frames == sorted(frames)              # and only moves forward
