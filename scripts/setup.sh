@@ -38,8 +38,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-if [ ! -x .venv/bin/python ]; then
+# A .venv left half-made (python3-venv was missing when it was first tried) has no pip:
+# make it again.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
   echo "setup: creating the virtual environment .venv" >&2
+  rm -rf .venv
   "$PY" -m venv .venv
 fi
 # Reinstall only when pyproject.toml changed since the last install.
