@@ -11,7 +11,17 @@ Each activation knows two things:
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
+
+_expit = None
+
+
+def _load_expit():
+    """scipy.special takes a third of a second to import; it is loaded on first use,
+    so that the app and the command line start without waiting for it."""
+    global _expit
+    from scipy.special import expit
+    _expit = expit
+    return expit
 
 
 class Sigmoid:
@@ -23,6 +33,7 @@ class Sigmoid:
     def apply(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         # SciPy's expit is one pass, exact in both tails, and never overflows
         # (1 / (1 + np.exp(-z)) takes four passes and warns for z < -88 in float32).
+        expit = _expit or _load_expit()
         return expit(z, out=out) if out is not None else expit(z)
 
     @staticmethod

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
 from threadpoolctl import threadpool_limits
 
 from engine.network import Network, one_hot
@@ -228,6 +227,7 @@ class Trainer:
         up, down = list(range(L)), list(range(L - 1, -1, -1))
         # gemm computes C <- alpha A B + beta C in place: with C = params[l].T (a
         # Fortran-ordered view of our C-ordered array) one call adds the whole update.
+        from scipy.linalg.blas import get_blas_funcs   # here: scipy is slow to import
         (gemm,) = get_blas_funcs(("gemm",), (params[0],))
         output_delta = net.cost.output_delta
         take_x = Xa.take
