@@ -31,7 +31,6 @@ from threadpoolctl import threadpool_limits
 from engine.network import Network, one_hot
 
 
-
 class Diverged(ArithmeticError):
     """The cost became NaN or infinite: the learning rate is too large."""
 

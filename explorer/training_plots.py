@@ -156,17 +156,23 @@ class DottedCurve(pg.PlotCurveItem):
         self._dot_pen.setWidthF(self.DOT)
         self._dot_pen.setCapStyle(Qt.RoundCap)
         self._dot_pen.setCosmetic(True)
+        self._dots = None                 # the points as a QPolygonF, made once per data
+
+    def updateData(self, *args, **kargs):   # noqa: N802 (pyqtgraph's name)
+        super().updateData(*args, **kargs)
+        self._dots = None
 
     def paint(self, p, opt, widget):
         super().paint(p, opt, widget)
-        x, y = self.getData()
-        if x is None or not len(x):
-            return
-        poly = pg.functions.create_qpolygonf(len(x))
-        pts = pg.functions.ndarray_from_qpolygonf(poly)
-        pts[:, 0], pts[:, 1] = x, y
+        if self._dots is None:
+            x, y = self.getData()
+            if x is None or not len(x):
+                return
+            self._dots = pg.functions.create_qpolygonf(len(x))
+            pts = pg.functions.ndarray_from_qpolygonf(self._dots)
+            pts[:, 0], pts[:, 1] = x, y
         p.setPen(self._dot_pen)
-        p.drawPoints(poly)
+        p.drawPoints(self._dots)
 
     def pixelPadding(self) -> float:
         return max(super().pixelPadding(), self.DOT / 2 + 1)
@@ -314,8 +320,9 @@ class TrainingPlots(QWidget):
             vb = plot.getPlotItem().getViewBox()
             vb.setRange(xRange=(0.0, 1.0), yRange=yrange, padding=0.02)
             vb.enableAutoRange()
-        for plot in (self.cost_plot, self.acc_plot):
-            plot.getPlotItem().getViewBox().setXRange(*EMPTY_EPOCHS, padding=0)
+            if plot is not self.batch_plot:
+                vb.setXRange(*EMPTY_EPOCHS, padding=0)
+
     # ------------------------------------------------------------------ data in
     def clear(self) -> None:
         for s in (self.batch_raw, self.batch_smooth, self.train_cost, self.test_cost,
