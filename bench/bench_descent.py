@@ -70,7 +70,7 @@ def main() -> int:
     from explorer.app import make_application
     app = make_application()
     from explorer import gl_check
-    from explorer.descent_panel import DescentPanel
+    from explorer.descent.panel import DescentPanel
 
     panel = DescentPanel(None)
     panel.resize(1400, 860)

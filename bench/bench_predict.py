@@ -51,8 +51,8 @@ def main(argv=None) -> int:
 
     from engine import digits
     from explorer.app import make_application
-    from explorer.drawing_canvas import Stroke
-    from explorer.drawing_panel import DrawingPanel
+    from explorer.drawing.canvas import Stroke
+    from explorer.drawing.panel import DrawingPanel
     from explorer.session import Session
 
     make_application()

@@ -13,9 +13,9 @@ from explorer.session import Session
 
 # (key, tab title, module, class): each class takes (session, parent=None).
 PANELS = (
-    ("descent", "Descent", "explorer.descent_panel", "DescentPanel"),
-    ("training", "Training", "explorer.training_panel", "TrainingPanel"),
-    ("drawing", "Drawing pad", "explorer.drawing_panel", "DrawingPanel"),
+    ("descent", "Descent", "explorer.descent.panel", "DescentPanel"),
+    ("training", "Training", "explorer.training.panel", "TrainingPanel"),
+    ("drawing", "Drawing pad", "explorer.drawing.panel", "DrawingPanel"),
 )
 
 BOOK_URL = "http://neuralnetworksanddeeplearning.com/chap1.html#learning_with_gradient_descent"

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QApplication
 
 from engine import digits
 from engine.network import Network
-from explorer.drawing_canvas import PAD
-from explorer.drawing_panel import DrawingPanel
+from explorer.drawing.canvas import PAD
+from explorer.drawing.panel import DrawingPanel
 from explorer.session import Session
-from test_digits import DIGIT_STROKES
+from digit_strokes import DIGIT_STROKES
 
 
 @pytest.fixture
@@ -214,7 +214,7 @@ def test_live_prediction_is_throttled(panel, qtbot, monkeypatch):
     # LIVE_INTERVAL_MS, not once per mouse move (so drawing never waits for the network).
     import time
 
-    from explorer.drawing_panel import LIVE_INTERVAL_MS
+    from explorer.drawing.panel import LIVE_INTERVAL_MS
 
     calls = []
     real = digits.to_mnist

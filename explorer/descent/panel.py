@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QStackedWidget, QVBoxLayout, QWidget)
 
 from engine.optimizers import METHODS
-from explorer.descent_contour import ContourView, CurveView
-from explorer.descent_controls import DescentControls
-from explorer.descent_model import COLOURS, FORMULA, DescentModel
+from explorer.descent.contour import ContourView, CurveView
+from explorer.descent.controls import DescentControls
+from explorer.descent.model import COLOURS, FORMULA, DescentModel
 from explorer.gl_check import opengl_available
 
 
@@ -213,7 +213,7 @@ class DescentPanel(QWidget):
         two.setChildrenCollapsible(False)
         if self.gl_ok:
             try:
-                from explorer.descent_view3d import Surface3DView
+                from explorer.descent.view3d import Surface3DView
                 self.view3d = Surface3DView(self.model)
             except Exception as exc:  # pragma: no cover - depends on the machine
                 self.gl_ok, self.gl_reason = False, f"The 3-D view failed to start: {exc}"

@@ -101,7 +101,7 @@ def test_a_ball_thrown_out_of_the_map_stays_in_sight(panel):
 
 @pytest.mark.gl
 def test_3d_view_shows_minus_the_gradient_at_the_ball(with_gl, make_panel, qtbot):
-    from explorer.descent_view3d import ARROW
+    from explorer.descent.view3d import ARROW
 
     panel = make_panel()
     view, m = panel.view3d, panel.model

@@ -24,7 +24,7 @@ def no_gl(monkeypatch):
 @pytest.fixture
 def make_panel(qtbot):
     def make():
-        from explorer.descent_panel import DescentPanel
+        from explorer.descent.panel import DescentPanel
 
         panel = DescentPanel(session=None)
         qtbot.addWidget(panel)
@@ -108,7 +108,7 @@ def test_typing_eta_recomputes_the_trails_with_the_books_rule(panel, qtbot):
     t = m.trajectories["gd"]
     assert np.allclose(t.dv[0], -0.002 * SURFACES["himmelblau"].gradient_at(m.start))
     # the slider followed
-    from explorer.descent_controls import slider_to_eta
+    from explorer.descent.controls import slider_to_eta
     assert slider_to_eta(panel.controls.eta_slider.value()) == pytest.approx(0.002, rel=0.02)
 
 
@@ -416,7 +416,7 @@ def test_fast_vertex_normals_equal_pyqtgraphs():
     from pyqtgraph.opengl import GLSurfacePlotItem
     from pyqtgraph.opengl.MeshData import MeshData
 
-    from explorer.descent_view3d import SurfaceItem
+    from explorer.descent.view3d import SurfaceItem
 
     rng = np.random.default_rng(3)
     x, y = np.linspace(-2, 2, 12), np.linspace(-1, 3, 9)

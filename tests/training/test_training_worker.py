@@ -10,8 +10,8 @@ import pytest
 
 from engine.mnist import Dataset, MnistData, MnistError
 from engine.network import Network
-from explorer import training_worker as tw
-from explorer.training_plots import BoundedSeries, Smoother
+from explorer.training import worker as tw
+from explorer.training.plots import BoundedSeries, Smoother
 
 
 def synthetic(n_train=1000, n_test=200, seed=0) -> MnistData:

@@ -28,7 +28,7 @@ from PySide6.QtOpenGL import (QOpenGLFramebufferObject, QOpenGLFramebufferObject
                               QOpenGLWindow)
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from explorer.descent_model import COLOURS, DescentModel, surface_colours
+from explorer.descent.model import COLOURS, DescentModel, surface_colours
 
 SIZE = 10.0       # the domain is drawn as a SIZE x SIZE square
 HEIGHT = 4.5      # ... and the shown cost range as this height

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.drawing_panel import DrawingPanel
+from explorer.drawing.panel import DrawingPanel
 from explorer.session import Session
 
 

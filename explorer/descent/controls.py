@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QToolButton, QVBoxLayout, QWidget, QSizePolicy)
 
 from engine.optimizers import METHODS
-from explorer.descent_model import COLOURS, FORMULA, DescentModel
+from explorer.descent.model import COLOURS, FORMULA, DescentModel
 
 ETA_MIN, ETA_MAX = 1e-4, 5.0
 

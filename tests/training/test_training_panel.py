@@ -19,8 +19,8 @@ from engine import model_io
 from engine.mnist import Dataset, MnistData, MnistError
 from engine.network import Network
 from explorer.session import Session
-from explorer.training_controls import PRESETS
-from explorer.training_panel import TrainingPanel, reaper
+from explorer.training.controls import PRESETS
+from explorer.training.panel import TrainingPanel, reaper
 
 
 def synthetic(n_train=1000, n_test=200, seed=0) -> MnistData:
@@ -254,7 +254,7 @@ def test_thousand_epochs_keep_plots_bounded_and_updates_throttled(qtbot, panel):
     out = run_to_end(qtbot, panel, timeout=60000)
     seconds = time.perf_counter() - t0
     assert out.kind == "finished" and len(panel.history) == 1000
-    from explorer.training_worker import FLUSH_INTERVAL
+    from explorer.training.worker import FLUSH_INTERVAL
 
     assert panel.updates_received <= seconds / FLUSH_INTERVAL + 3
     p = panel.plots
@@ -474,7 +474,7 @@ def test_file_actions_are_offered(panel):
 
 # ---------------------------------------------------------------------- missing MNIST
 def test_missing_mnist_offers_a_folder_and_then_trains(qtbot, panel, tmp_path, monkeypatch):
-    from explorer.training_worker import load_mnist
+    from explorer.training.worker import load_mnist
 
     monkeypatch.delenv("MNIST_DIR", raising=False)
     panel.data_loader = load_mnist            # the real loader: nothing is there yet
@@ -504,7 +504,7 @@ def test_download_is_used_even_when_a_named_folder_lacks_mnist(qtbot, panel, tmp
                                                                 monkeypatch):
     """--data (or MNIST_DIR) names an empty folder; the dialog downloads into the cache:
     the next run must read the download, not refuse the named folder again."""
-    from explorer.training_worker import load_mnist
+    from explorer.training.worker import load_mnist
 
     monkeypatch.delenv("MNIST_DIR", raising=False)
     panel.session.data_dir = str(tmp_path / "empty")
@@ -542,7 +542,7 @@ def test_missing_mnist_dialog_cancel_leaves_a_hint(qtbot, panel):
 # ---------------------------------------------------------------------- real MNIST
 @pytest.mark.mnist
 def test_chapter_one_preset_one_epoch_on_real_mnist(qtbot, panel, mnist_dir, monkeypatch):
-    from explorer.training_worker import load_mnist
+    from explorer.training.worker import load_mnist
 
     monkeypatch.setenv("MNIST_DIR", str(mnist_dir))
     panel.data_loader = load_mnist

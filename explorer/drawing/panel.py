@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (QApplication, QGridLayout, QHBoxLayout, QLabel,
                                QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget)
 
 from engine import digits
-from explorer.drawing_canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, DrawingCanvas
-from explorer.drawing_views import GuessView, OutputBars, PixelView
+from explorer.drawing.canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, DrawingCanvas
+from explorer.drawing.views import GuessView, OutputBars, PixelView
 
 LIVE_INTERVAL_MS = 40     # at most 25 answers a second while drawing ...
 LIVE_SHARE = 0.25         # ... and at most a quarter of the time (a very long scribble)

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
 from engine import model_io
 from engine.network import Network
 from engine.sgd import stuck_warning
-from explorer.training_controls import FieldError, TrainingControls
-from explorer.training_plots import EPOCH_PLOTS, TrainingPlots
-from explorer.training_worker import Outcome, RunConfig, TrainingWorker, Update, load_mnist
+from explorer.training.controls import FieldError, TrainingControls
+from explorer.training.plots import EPOCH_PLOTS, TrainingPlots
+from explorer.training.worker import Outcome, RunConfig, TrainingWorker, Update, load_mnist
 
 
 class _Reaper(QObject):

@@ -19,7 +19,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
-from explorer.descent_model import COLOURS, DescentModel, surface_colours
+from explorer.descent.model import COLOURS, DescentModel, surface_colours
 from engine.optimizers import METHODS
 from engine.surfaces import contour_segments
 

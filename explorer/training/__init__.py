@@ -1,0 +1,1 @@
+"""The training panel: its Qt panel, controls and views over a plain-Python model."""
