@@ -5,4 +5,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 bash scripts/setup.sh
+# The linter first: a lint error fails the run like a failing test.
+.venv/bin/ruff check --quiet .
 exec .venv/bin/python -m pytest "$@"

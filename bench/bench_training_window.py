@@ -123,6 +123,7 @@ def main() -> int:
           f"{'; window without OpenGL' if args.no_gl else ''}")
 
     from PySide6.QtCore import QSettings
+
     from explorer.app import make_application
     from explorer.main_window import MainWindow
     from explorer.session import Session
@@ -160,7 +161,7 @@ def main() -> int:
     print(f"  headless engine        {hw:.3f}")
     print(f"  in the window          {ww:.3f}")
     print(f"  ratio window/headless  {ww / hw:.3f}   (goal <= 1.15)")
-    print(f"seconds per epoch, training only (engine's EpochResult.seconds):")
+    print("seconds per epoch, training only (engine's EpochResult.seconds):")
     print(f"  headless {ht:.3f}, window {wt:.3f}, ratio {wt / ht:.3f}")
     print(f"10 ms timer in the main thread while training ({len(late)} ticks): lateness "
           f"median {np.median(late):.1f} ms, p99 {np.percentile(late, 99):.1f} ms, "

@@ -226,7 +226,7 @@ class Trainer:
         up, down = list(range(L)), list(range(L - 1, -1, -1))
         # gemm computes C <- alpha A B + beta C in place: with C = params[l].T (a
         # Fortran-ordered view of our C-ordered array) one call adds the whole update.
-        from scipy.linalg.blas import get_blas_funcs   # here: scipy is slow to import
+        from scipy.linalg.blas import get_blas_funcs  # here: scipy is slow to import
         (gemm,) = get_blas_funcs(("gemm",), (params[0],))
         output_delta = net.cost.output_delta
         take_x = Xa.take

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence

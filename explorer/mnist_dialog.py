@@ -9,14 +9,20 @@ which says what to do, and leaves the dialog open to try again or choose a folde
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QThread, Signal, Qt
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QVBoxLayout)
+from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from engine import mnist
 

@@ -48,7 +48,7 @@ def main() -> int:
 
     window.tabs.setCurrentIndex(2)
     wait(0.5)
-    from test_drawing_panel import draw_digit   # the tests' own stroke paths
+    from test_drawing_panel import draw_digit  # the tests' own stroke paths
     pad = window.panels["drawing"]
     draw_digit(pad.canvas, 3)
     wait(1.0)

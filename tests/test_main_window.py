@@ -5,9 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from PySide6.QtCore import QSettings
-
 from conftest import ROOT
+from PySide6.QtCore import QSettings
 
 
 @pytest.fixture

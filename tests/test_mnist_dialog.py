@@ -9,7 +9,6 @@ import http.server
 import os
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt

@@ -19,9 +19,9 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
-from explorer.descent.model import COLOURS, DescentModel, surface_colours
 from engine.optimizers import METHODS
 from engine.surfaces import contour_segments
+from explorer.descent.model import COLOURS, DescentModel, surface_colours
 
 
 def _pen(colour: str, width: float = 2.0, style=Qt.SolidLine) -> "pg.QtGui.QPen":

@@ -24,8 +24,7 @@ from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from pyqtgraph.opengl.MeshData import MeshData
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QSurfaceFormat, QVector3D, QVector4D
-from PySide6.QtOpenGL import (QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat,
-                              QOpenGLWindow)
+from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat, QOpenGLWindow
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from explorer.descent.model import COLOURS, DescentModel, surface_colours

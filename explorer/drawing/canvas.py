@@ -21,8 +21,7 @@ from typing import List, Optional
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (QColor, QImage, QKeySequence, QPainter, QPainterPath, QPen,
-                           QTabletEvent)
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPainterPath, QPen, QTabletEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 PAD = 280                 # pad units across (and down)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from descent_helpers import click, view_pos
 from PySide6.QtCore import QPoint, Qt
-
-from test_descent_panel import click, make_panel, no_gl, panel, view_pos, with_gl  # noqa: F401
 
 
 def test_pause_stops_the_steps(panel, qtbot):

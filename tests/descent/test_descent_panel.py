@@ -4,52 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from descent_helpers import click, view_pos
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from engine.surfaces import SURFACES
-from explorer import gl_check
-
-
-@pytest.fixture
-def no_gl(monkeypatch):
-    monkeypatch.setenv("GD_EXPLORER_NO_GL", "1")
-    gl_check.opengl_available.cache_clear()
-    yield
-    gl_check.opengl_available.cache_clear()
-
-
-@pytest.fixture
-def make_panel(qtbot):
-    def make():
-        from explorer.descent.panel import DescentPanel
-
-        panel = DescentPanel(session=None)
-        qtbot.addWidget(panel)
-        panel.resize(1400, 860)
-        panel.show()
-        qtbot.waitExposed(panel)
-        return panel
-    yield make
-    gl_check.opengl_available.cache_clear()
-
-
-@pytest.fixture
-def panel(no_gl, make_panel):
-    """Most tests need no OpenGL: the contour map has the same behaviour."""
-    return make_panel()
-
-
-def view_pos(plot, x, y) -> QPoint:
-    """Where the data point (x, y) of a pyqtgraph PlotWidget is, in viewport pixels."""
-    scene = plot.plotItem.vb.mapViewToScene(QPointF(x, y))
-    return plot.mapFromScene(scene)
-
-
-def click(widget, pos, qtbot):
-    qtbot.mouseClick(widget, Qt.LeftButton, pos=pos)
 
 
 # ---------------------------------------------------------------- the Qt binding itself
@@ -323,18 +284,6 @@ def test_formula_restored_from_settings_even_if_broken(panel, tmp_path):
 
 
 # ---------------------------------------------------------------- with OpenGL
-@pytest.fixture
-def with_gl(monkeypatch):
-    """Panels made in this test get the real 3-D view; skipped where no GL context can be made."""
-    monkeypatch.delenv("GD_EXPLORER_NO_GL", raising=False)
-    gl_check.opengl_available.cache_clear()
-    ok, why = gl_check.opengl_available()
-    if not ok:
-        pytest.skip(f"no OpenGL here: {why}")
-    yield
-    gl_check.opengl_available.cache_clear()
-
-
 @pytest.mark.gl
 def test_3d_view_renders_the_surface(with_gl, make_panel, qtbot):
     panel = make_panel()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from digit_strokes import DIGIT_STROKES
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -13,7 +14,6 @@ from engine.network import Network
 from explorer.drawing.canvas import PAD
 from explorer.drawing.panel import DrawingPanel
 from explorer.session import Session
-from digit_strokes import DIGIT_STROKES
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ import subprocess
 import sys
 
 import pytest
-
-import main
 from conftest import ROOT
 from mnist_files import write_mnist_folder
+
+import main
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def test_train_prints_the_books_line_per_epoch_and_a_summary(capsys, small_mnist
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith("Training 784-30-10 sigmoid, quadratic cost on 600 images")
-    epochs = [l for l in lines if l.startswith("Epoch ")]
+    epochs = [line for line in lines if line.startswith("Epoch ")]
     assert len(epochs) == 3 and " / 200" in epochs[0] and "cost" in epochs[0] and " s)" in epochs[0]
     assert lines[-1].startswith("Best: epoch")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import ROOT
+from digit_strokes import DIGIT_STROKES, arc  # noqa: F401
 
 from engine import digits
 from engine.model_io import load
-from conftest import ROOT
-from digit_strokes import DIGIT_STROKES, arc  # noqa: F401
 
 SHIPPED_MODEL = ROOT / "resources" / "model-784-100-10.npz"
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from engine.formula import FormulaError, parse_formula, parse_tree, to_text, derivative
+from engine.formula import FormulaError, derivative, parse_formula, parse_tree, to_text
 
 FORMULAS = [
     "x**2 + 3*y**2",

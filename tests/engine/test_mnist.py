@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mnist_files import idx_images, idx_labels, write_mnist_folder
 
 from engine import mnist
-from mnist_files import idx_images, idx_labels, write_mnist_folder
 
 
 # ---------------------------------------------------------------------- reading
@@ -182,7 +182,7 @@ def test_an_offline_machine_is_told_where_to_put_the_files(tmp_path, monkeypatch
     with pytest.raises(mnist.MnistError) as info:
         mnist.load_data(None, cache=cache, mirrors=[_refused_url()], progressbar=False)
     message = str(info.value)
-    assert "could not connect" in message and f"copy the four MNIST files" in message
+    assert "could not connect" in message and "copy the four MNIST files" in message
     assert str(cache) in message and "MNIST_DIR" in message
     assert list(cache.iterdir()) == []
 

@@ -203,7 +203,6 @@ def test_bounded_series_keeps_few_points_and_the_means():
     s = BoundedSeries(capacity=1000)
     rng = np.random.default_rng(0)
     total = 0
-    xs_all, ys_all = [], []
     for chunk in range(500):                # 5 million points in uneven chunks
         k = int(rng.integers(1, 20000))
         x = np.arange(total, total + k, dtype=float)
