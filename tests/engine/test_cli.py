@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
 from mnist_files import write_mnist_folder
+from paths import ROOT
 
 import main
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ROOT
 from digit_strokes import DIGIT_STROKES, arc  # noqa: F401
+from paths import ROOT
 
 from engine import digits
 from engine.model_io import load

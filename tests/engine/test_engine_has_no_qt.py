@@ -4,7 +4,7 @@ import pkgutil
 import subprocess
 import sys
 
-from conftest import ROOT
+from paths import ROOT
 
 
 def test_importing_every_engine_module_loads_no_qt():

@@ -86,7 +86,7 @@ def test_nan_weights_are_refused(tmp_path):
 
 
 def test_the_shipped_model_loads_and_is_strong(mnist_data):
-    from conftest import ROOT
+    from paths import ROOT
 
     net = model_io.load(ROOT / "resources" / "model-784-100-10.npz", expect_sizes=(784, 10))
     assert net.describe() == "784-100-10 sigmoid, cross-entropy cost"
