@@ -28,6 +28,7 @@ from typing import Iterator, NamedTuple, Optional, Tuple, Union
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from engine import hyperparams
 from engine.network import Network, one_hot
 
 
@@ -152,15 +153,9 @@ class Trainer:
         self._stop = True
 
     def _check_hyper(self):
-        if not (isinstance(self.eta, (int, float)) and math.isfinite(self.eta) and self.eta > 0):
-            raise ValueError(f"eta must be a positive number, got {self.eta!r}")
-        if int(self.mini_batch_size) != self.mini_batch_size or self.mini_batch_size < 1:
-            raise ValueError(f"the mini-batch size must be a whole number of at least 1, "
-                             f"got {self.mini_batch_size!r}")
-        if not (math.isfinite(self.lmbda) and self.lmbda >= 0):
-            raise ValueError(f"lmbda (L2) must be zero or positive, got {self.lmbda!r}")
-        if self.epochs < 0:
-            raise ValueError(f"epochs must be zero or more, got {self.epochs}")
+        """Raise ``hyperparams.HyperparameterError`` (a ValueError) for a bad setting."""
+        hyperparams.check_training(self.eta, self.mini_batch_size, self.lmbda, self.epochs,
+                                   self.n)
 
     # ------------------------------------------------------------------ buffers
     def _buffers_for(self, m: int):

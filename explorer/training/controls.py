@@ -7,7 +7,6 @@ so a bad value never reaches the engine.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
 
@@ -25,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import hyperparams
 from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
 from engine.network import INITS
 
 SPLIT_SIZES = {"book": 50_000, "full": 60_000}
-MAX_NEURONS = 4096
-MAX_LAYERS = 8
+MAX_NEURONS = hyperparams.MAX_NEURONS
+MAX_LAYERS = hyperparams.MAX_LAYERS
 
 
 @dataclass(frozen=True)
@@ -58,92 +58,39 @@ PRESETS: List[Preset] = [
 CUSTOM = "Custom"
 
 
-class FieldError(ValueError):
-    pass
+# A bad field's message, "<field>: <why>" (engine.hyperparams makes the same messages
+# for the command line and the engine's Trainer).
+FieldError = hyperparams.HyperparameterError
 
 
 # ---------------------------------------------------------------------- parsers
 def parse_sizes(text: str) -> List[int]:
-    parts = [p for p in text.replace(",", " ").replace("-", " ").split() if p]
-    if len(parts) < 2:
-        raise FieldError("Layer sizes: give at least two layers, e.g. 784, 30, 10.")
-    try:
-        sizes = [int(p) for p in parts]
-    except ValueError:
-        raise FieldError(f"Layer sizes: {text.strip()!r} is not a list of whole numbers "
-                         f"(e.g. 784, 30, 10).") from None
-    if sizes[0] != 784:
-        raise FieldError(f"Layer sizes: the first layer must be 784 (one neuron a pixel), "
-                         f"not {sizes[0]}.")
-    if sizes[-1] != 10:
-        raise FieldError(f"Layer sizes: the last layer must be 10 (one neuron a digit), "
-                         f"not {sizes[-1]}.")
-    if len(sizes) > MAX_LAYERS:
-        raise FieldError(f"Layer sizes: at most {MAX_LAYERS} layers, please.")
-    for s in sizes[1:-1]:
-        if not 1 <= s <= MAX_NEURONS:
-            raise FieldError(f"Layer sizes: a hidden layer needs 1 to {MAX_NEURONS} neurons, "
-                             f"not {s}.")
-    return sizes
-
-
-def _number(text: str, what: str) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise FieldError(f"{what}: {text.strip()!r} is not a number.") from None
-    if not math.isfinite(value):
-        raise FieldError(f"{what}: must be a finite number.")
-    return value
+    return hyperparams.parse_sizes(text)
 
 
 def parse_eta(text: str) -> float:
-    value = _number(text, "eta")
-    if value <= 0:
-        raise FieldError("eta: the learning rate must be above 0 (e.g. 3.0).")
-    if value > 1e6:
-        raise FieldError("eta: at most 1,000,000, please.")
-    return value
+    return hyperparams.parse_eta(text)
 
 
 def parse_l2(text: str) -> float:
-    value = _number(text, "L2 (lambda)")
-    if value < 0:
-        raise FieldError("L2 (lambda): must be 0 (no weight decay) or more.")
-    if value > 1e6:
-        raise FieldError("L2 (lambda): at most 1,000,000.")
-    return value
-
-
-def _whole(text: str, what: str, low: int, high: int) -> int:
-    t = text.strip().replace(",", "").replace("_", "")
-    try:
-        value = int(t)
-    except ValueError:
-        raise FieldError(f"{what}: {text.strip()!r} is not a whole number.") from None
-    if value < low or value > high:
-        raise FieldError(f"{what}: must be from {low:,} to {high:,}, not {value:,}.")
-    return value
+    return hyperparams.parse_l2(text)
 
 
 def parse_epochs(text: str) -> int:
-    return _whole(text, "Epochs", 1, 100_000)
+    return hyperparams.parse_epochs(text)
 
 
 def parse_seed(text: str) -> int:
-    return _whole(text, "Seed", 0, 2**32 - 1)
+    return hyperparams.parse_seed(text)
 
 
 def parse_images(text: str, split: str) -> Optional[int]:
     """None for "all"; else the number of training images to use."""
-    t = text.strip().lower()
-    if t in ("", "all"):
-        return None
-    return _whole(text, "Training images", 1, SPLIT_SIZES[split])
+    return hyperparams.parse_train_size(text, SPLIT_SIZES[split])
 
 
 def parse_m(text: str, n: int) -> int:
-    return _whole(text, "Mini-batch size m", 1, n)
+    return hyperparams.parse_mini_batch_size(text, n)
 
 
 # ---------------------------------------------------------------------- the widget
