@@ -10,8 +10,8 @@ element-wise, so the same code evaluates one point for the optimiser and a whole
     >>> s.value(1.0, 2.0), s.gradient(1.0, 2.0)
     (5.0, (2.0, 4.0))
 
-``contour_segments`` draws level lines of a gridded surface (vectorised marching
-squares), so the contour view needs no per-cell Python loop.
+``contour_segments`` draws level lines of a gridded surface (contourpy's marching
+squares, as pairs of points), so the contour view needs no per-cell Python loop.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
+import contourpy
 import numpy as np
 
 Domain = Tuple[Tuple[float, float], ...]
@@ -262,58 +263,30 @@ def contour_segments(xs: np.ndarray, ys: np.ndarray, z: np.ndarray,
 
     Returns an array of shape (2k, 2): consecutive rows are the two ends of one segment
     (pyqtgraph draws it with ``connect="pairs"``). Cells with a NaN corner are skipped.
+    The lines come from contourpy's marching squares (saddle cells are split by the
+    value at their centre); each polyline it returns is cut into its segments here.
     """
     z = np.asarray(z, dtype=float)
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if z.ndim != 2 or z.shape != (len(xs), len(ys)):
+        raise ValueError(f"z has shape {z.shape}; expected (len(xs), len(ys)) = "
+                         f"({len(xs)}, {len(ys)})")
+    if min(z.shape) < 2 or len(levels) == 0:
+        return np.zeros((0, 2))
+    # contourpy indexes z[row = y, column = x]
+    gen = contourpy.contour_generator(xs, ys, z.T, name="serial", corner_mask=False,
+                                      line_type=contourpy.LineType.ChunkCombinedOffset)
     out = []
-    x0, x1 = xs[:-1, None], xs[1:, None]
-    y0, y1 = ys[None, :-1], ys[None, 1:]
-    a, b = z[:-1, :-1], z[1:, :-1]    # corners (x0,y0), (x1,y0)
-    c, d = z[1:, 1:], z[:-1, 1:]      # corners (x1,y1), (x0,y1)
-    ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(c) & np.isfinite(d)
-    shape = a.shape
-    with np.errstate(all="ignore"):
-        for level in levels:
-            sa, sb, sc, sd = a > level, b > level, c > level, d > level
-            # crossing points on the four edges: bottom (a-b), right (b-c), top (d-c), left (a-d)
-            edges = []
-            for s0, s1, z0, z1, p0, p1, horizontal in (
-                    (sa, sb, a, b, x0, x1, y0), (sb, sc, b, c, y0, y1, x1),
-                    (sd, sc, d, c, x0, x1, y1), (sa, sd, a, d, y0, y1, x0)):
-                hit = (s0 != s1) & ok
-                t = (level - z0) / (z1 - z0)
-                along = p0 + t * (p1 - p0)
-                if p0 is x0:      # bottom/top edges run along x at fixed y
-                    px, py = along, np.broadcast_to(horizontal, shape)
-                else:             # right/left edges run along y at fixed x
-                    px, py = np.broadcast_to(horizontal, shape), along
-                edges.append((hit, np.broadcast_to(px, shape), np.broadcast_to(py, shape)))
-            hits = np.stack([e[0] for e in edges])          # (4, nx-1, ny-1)
-            count = hits.sum(axis=0)
-            px = np.stack([e[1] for e in edges])
-            py = np.stack([e[2] for e in edges])
-            # two crossings: join them
-            two = count == 2
-            if two.any():
-                idx = np.argsort(~hits[:, two], axis=0, kind="stable")[:2]   # first two hit edges
-                cols = np.arange(idx.shape[1])
-                sel_x, sel_y = px[:, two], py[:, two]
-                p = np.stack([sel_x[idx[0], cols], sel_y[idx[0], cols]], axis=1)
-                q = np.stack([sel_x[idx[1], cols], sel_y[idx[1], cols]], axis=1)
-                out.append(np.stack([p, q], axis=1).reshape(-1, 2))
-            # four crossings (a saddle cell): bottom-left and top-right, or the other way
-            four = count == 4
-            if four.any():
-                centre = ((a + b + c + d) / 4)[four] > level
-                ex, ey = px[:, four], py[:, four]
-                same = centre == sa[four]
-                # if the centre agrees with corner a, a's corner is joined to c's side
-                first = np.where(same, 0, 0), np.where(same, 1, 3)
-                second = np.where(same, 2, 2), np.where(same, 3, 1)
-                cols = np.arange(ex.shape[1])
-                for i, j in (first, second):
-                    p = np.stack([ex[i, cols], ey[i, cols]], axis=1)
-                    q = np.stack([ex[j, cols], ey[j, cols]], axis=1)
-                    out.append(np.stack([p, q], axis=1).reshape(-1, 2))
+    for level in levels:
+        points, offsets = gen.lines(float(level))
+        for p, off in zip(points, offsets):
+            if p is None or len(p) < 2:
+                continue
+            keep = np.ones(len(p) - 1, dtype=bool)
+            keep[off[1:-1] - 1] = False            # no segment from one line to the next
+            seg = np.empty((int(keep.sum()), 2, 2))
+            seg[:, 0], seg[:, 1] = p[:-1][keep], p[1:][keep]
+            out.append(seg.reshape(-1, 2))
     if not out:
         return np.zeros((0, 2))
     return np.concatenate(out)

@@ -86,6 +86,64 @@ def test_contour_segments_of_a_bowl_are_circles():
     assert 0 < len(seg2) < len(seg) and np.all(seg2[:, 0] > xs[58])
 
 
+def _edge_crossings(xs, ys, z, level):
+    """Where the level crosses each grid edge, by linear interpolation along the edge:
+    the points marching squares must put on the line (worked out here independently)."""
+    pts = []
+    for i in range(len(xs)):
+        for j in range(len(ys)):
+            for di, dj in ((1, 0), (0, 1)):
+                k, m = i + di, j + dj
+                if k >= len(xs) or m >= len(ys):
+                    continue
+                z0, z1 = z[i, j], z[k, m]
+                if (z0 > level) != (z1 > level):
+                    t = (level - z0) / (z1 - z0)
+                    pts.append((xs[i] + t * (xs[k] - xs[i]), ys[j] + t * (ys[m] - ys[j])))
+    return np.array(pts)
+
+
+@pytest.mark.parametrize("key", ["rosenbrock", "himmelblau", "falseminima", "rastrigin"])
+def test_contour_segments_lie_on_their_level(key):
+    """Every segment end is a crossing of the level on a grid edge (all of them are
+    used), C there equals the level up to the grid's resolution, and no segment leaves
+    its cell (separate lines are not joined)."""
+    s = S.SURFACES[key]
+    (xs, ys), z = s.grid(41)
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    fine = np.linspace(0, 1, 401)
+    (hxx, _), (_, hyy) = s.hessian(*np.meshgrid(xs[0] + fine * (xs[-1] - xs[0]),
+                                                ys[0] + fine * (ys[-1] - ys[0])))
+    curvature = 1.05 * max(np.abs(hxx).max() * dx * dx, np.abs(hyy).max() * dy * dy) / 8
+    for level in S.contour_levels(z, 6):
+        seg = S.contour_segments(xs, ys, z, [level])
+        assert len(seg) > 0 and len(seg) % 2 == 0
+        expected = np.unique(np.round(_edge_crossings(xs, ys, z, level), 9), axis=0)
+        got = np.unique(np.round(seg, 9), axis=0)
+        assert got.shape == expected.shape
+        assert np.allclose(got, expected, atol=1e-8)
+        # the true C on the line: a point interpolated linearly along an edge of length h
+        # is off by at most max|C''| h^2 / 8 (the curvature bound taken over the grid)
+        c = s.value(seg[:, 0], seg[:, 1])
+        assert np.all(np.abs(c - level) <= curvature + 1e-9)
+        ends = seg.reshape(-1, 2, 2)
+        assert np.all(np.abs(ends[:, 0, 0] - ends[:, 1, 0]) <= dx + 1e-9)
+        assert np.all(np.abs(ends[:, 0, 1] - ends[:, 1, 1]) <= dy + 1e-9)
+
+
+def test_contour_segments_of_several_levels_and_no_level():
+    (xs, ys), z = S.SURFACES["bowl"].grid(60)
+    one = S.contour_segments(xs, ys, z, [1.0])
+    two = S.contour_segments(xs, ys, z, [1.0, 2.25])
+    r = np.hypot(two[:, 0], two[:, 1])
+    assert len(two) > len(one)
+    assert np.all((np.abs(r - 1.0) < 0.01) | (np.abs(r - 1.5) < 0.01))
+    assert S.contour_segments(xs, ys, z, []).shape == (0, 2)
+    assert S.contour_segments(xs, ys, z, [100.0]).shape == (0, 2)   # above the whole grid
+    with pytest.raises(ValueError, match="expected"):
+        S.contour_segments(xs, ys[:-1], z, [1.0])
+
+
 def test_contour_segments_saddle_cell():
     xs = ys = np.array([0.0, 1.0])
     z = np.array([[1.0, 0.0], [0.0, 1.0]])   # a, c high; b, d low
