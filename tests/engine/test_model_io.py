@@ -92,3 +92,299 @@ def test_the_shipped_model_loads_and_is_strong(mnist_data):
     assert net.describe() == "784-100-10 sigmoid, cross-entropy cost"
     correct, _ = net.evaluate(*mnist_data.test)
     assert correct >= 9750
+
+
+# ---------------------------------------------------------------------- one schema
+def _write_v1(path, net, metadata):
+    """A format-1 file, written the way the old code did (np.savez_compressed, JSON)."""
+    import json
+
+    arrays = {"format_version": np.array(1), "sizes": np.array(net.sizes, dtype=np.int64),
+              "activation": np.array(net.activation_name), "cost": np.array(net.cost_name),
+              "init": np.array(net.init), "metadata": np.array(json.dumps(metadata))}
+    for i, (w, b) in enumerate(zip(net.weights, net.biases)):
+        arrays[f"w{i}"], arrays[f"b{i}"] = w, b
+    np.savez_compressed(path, **arrays)
+    return path
+
+
+def test_the_command_lines_format_1_notes_are_read_into_model_info(tmp_path):
+    net = Network([784, 20, 10], seed=1)
+    path = _write_v1(tmp_path / "cli.npz", net, {
+        "trained_by": "gd-explorer train", "sizes": [784, 20, 10], "eta": 0.5,
+        "mini_batch_size": 10, "epochs_done": 30, "l2": 5.0, "seed": 1, "split": "full",
+        "train_size": 60000, "init": "scaled", "interrupted": False, "test_accuracy": 0.9765})
+    info = model_io.load(path).info
+    assert (info.epochs_trained, info.eta, info.mini_batch_size, info.l2) == (30, 0.5, 10, 5.0)
+    assert (info.split, info.train_size, info.seed, info.test_accuracy) == ("full", 60000, 1,
+                                                                            0.9765)
+    assert info.extra["trained_by"] == "gd-explorer train" and info.examples_seen is None
+
+
+def test_the_training_panels_format_1_notes_are_read_into_model_info(tmp_path):
+    net = Network([784, 20, 10], seed=1)
+    settings = {"sizes": "784, 20, 10", "eta": "3.0", "m": "10", "l2": "0", "seed": "7",
+                "split": "book", "images": "1000", "epochs": "30", "preset": "Custom"}
+    path = _write_v1(tmp_path / "panel.npz", net, {
+        "trained_epochs": 4, "examples_seen": 4000, "settings": settings,
+        "test_accuracy": 0.91})
+    loaded = model_io.load(path)
+    info = model_io.info(loaded)
+    assert (info.epochs_trained, info.examples_seen, info.test_accuracy) == (4, 4000, 0.91)
+    assert (info.eta, info.mini_batch_size, info.l2, info.seed) == (3.0, 10, 0.0, 7)
+    assert (info.split, info.train_size) == ("book", 1000)
+    # the older names stay readable in net.metadata for callers not yet moved to info
+    assert loaded.metadata["trained_epochs"] == 4 and loaded.metadata["settings"] == settings
+
+
+def test_both_writers_now_write_the_same_format_2_form(tmp_path):
+    import json
+
+    net = Network([4, 3, 2], seed=1)
+    a = model_io.save(net, tmp_path / "a.npz", {"trained_epochs": 2, "settings": {"eta": "3"}})
+    b = model_io.save(net, tmp_path / "b.npz", model_io.ModelInfo(epochs_trained=2, eta=3.0))
+    for path in (a, b):
+        with np.load(path) as f:
+            assert int(f["format_version"]) == model_io.FORMAT_VERSION == 2
+            meta = json.loads(str(f["metadata"]))
+        assert meta["epochs_trained"] == 2 and meta["eta"] == 3.0
+        assert "trained_epochs" not in meta and "epochs_done" not in meta
+    assert model_io.load(a).info.epochs_trained == model_io.load(b).info.epochs_trained == 2
+
+
+def test_the_shipped_format_1_model_loads_with_its_training_notes():
+    from paths import ROOT
+
+    net = model_io.load(ROOT / "resources" / "model-784-100-10.npz", expect_sizes=(784, 10))
+    info = net.info
+    assert (info.epochs_trained, info.eta, info.mini_batch_size, info.l2) == (30, 0.5, 10, 5.0)
+    assert info.test_accuracy == 0.9765 and info.seed == 1 and info.split == "full"
+
+
+def test_a_model_of_a_newer_format_is_refused_with_advice(tmp_path):
+    path = model_io.save(Network([4, 3, 2]), tmp_path / "m.npz")
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["format_version"] = np.array(99)
+    np.savez(path, **arrays)
+    with pytest.raises(model_io.ModelError, match="format 99.*Update the program"):
+        model_io.load(path)
+
+
+# ---------------------------------------------------------------------- saving safely
+@pytest.mark.parametrize("name", ["folder/", "folder"])
+def test_a_folder_never_becomes_folder_npz(tmp_path, name):
+    (tmp_path / "folder").mkdir()
+    target = str(tmp_path / name) + ("/" if name.endswith("/") else "")
+    with pytest.raises(model_io.ModelError, match="is a folder"):
+        model_io.check_target(target)
+    with pytest.raises(model_io.ModelError, match="is a folder"):
+        model_io.save(Network([4, 2]), target)
+    assert not (tmp_path / "folder.npz").exists()
+
+
+def test_a_device_is_never_replaced():
+    with pytest.raises(model_io.ModelError, match="not an ordinary file"):
+        model_io.check_target("/dev/null")
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+
+
+def test_check_target_names_a_missing_folder(tmp_path):
+    with pytest.raises(model_io.ModelError, match="folder .*missing does not exist"):
+        model_io.check_target(tmp_path / "missing" / "m.npz")
+    assert model_io.check_target(tmp_path / "m") == tmp_path / "m.npz"
+    assert os.listdir(tmp_path) == []                    # checking leaves nothing behind
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
+def test_check_target_names_a_read_only_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(model_io.ModelError, match="cannot be written"):
+            model_io.check_target(folder / "m.npz")
+    finally:
+        folder.chmod(0o755)
+
+
+def test_stale_temporary_files_of_a_killed_save_are_removed(tmp_path):
+    stale = tmp_path / ".m.npz.abc123.tmp"
+    stale.write_bytes(b"half a model")
+    other = tmp_path / ".other.npz.abc123.tmp"          # not ours to remove
+    other.write_bytes(b"x")
+    model_io.save(Network([4, 2]), tmp_path / "m.npz")
+    assert sorted(os.listdir(tmp_path)) == [".other.npz.abc123.tmp", "m.npz"]
+
+
+def test_ctrl_c_while_saving_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
+    path = model_io.save(Network([4, 3, 2], seed=1), tmp_path / "m.npz")
+    before = path.read_bytes()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez_compressed", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        model_io.save(Network([4, 3, 2], seed=2), path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["m.npz"]
+
+
+# ---------------------------------------------------------------------- all or nothing
+def _npy(array) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, np.asanyarray(array), allow_pickle=True)
+    return buf.getvalue()
+
+
+def _archive(path, members, compression=None):
+    """A .npz-like zip of ``members`` (name -> bytes or array), written by hand."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression or zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data if isinstance(data, bytes) else _npy(data))
+    return path
+
+
+def _good_members(sizes=(4, 3, 2), metadata="{}"):
+    net = Network(list(sizes), seed=0)
+    members = {"sizes.npy": np.array(sizes), "metadata.npy": np.array(metadata)}
+    for i, (w, b) in enumerate(zip(net.weights, net.biases)):
+        members[f"w{i}.npy"], members[f"b{i}.npy"] = w.copy(), b.copy()
+    return members
+
+
+def _refused(path, *words):
+    with pytest.raises(model_io.ModelError) as info:
+        model_io.load(path)
+    message = str(info.value)
+    assert str(path) in message, message
+    for w in words:
+        assert w in message, message
+    for internal in ("allow_pickle", "Traceback", "pickle", "ndarray"):
+        assert internal not in message, message
+    return message
+
+
+def test_a_hand_made_archive_of_the_right_members_loads(tmp_path):
+    net = model_io.load(_archive(tmp_path / "ok.npz", _good_members()))
+    assert net.sizes == [4, 3, 2] and model_io.info(net) == model_io.ModelInfo()
+
+
+@pytest.mark.parametrize("metadata, words", [
+    ("[1, 2, 3]", "must be a JSON object, not a list"),
+    ("42", "not a number"),
+    ('"hello"', "not a string"),
+    ("{not json", "not valid JSON"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+])
+def test_notes_that_are_not_a_json_object_are_refused(tmp_path, metadata, words):
+    _refused(_archive(tmp_path / "m.npz", _good_members(metadata=metadata)), words)
+
+
+def test_npy_content_in_a_file_named_npz(tmp_path):
+    path = tmp_path / "array.npz"
+    np.save(open(path, "wb"), np.zeros((3, 3)))
+    _refused(path, "single NumPy array")
+
+
+def test_huge_declared_sizes_in_a_small_file_are_refused_before_allocating(tmp_path):
+    members = _good_members()
+    members["sizes.npy"] = np.array([784, 20_000_000, 10])
+    path = _archive(tmp_path / "huge.npz", members)
+    assert path.stat().st_size < 10_000
+    _refused(path, "784-20000000-10")
+
+
+def test_a_weight_array_whose_header_lies_about_its_shape(tmp_path):
+    members = _good_members(sizes=(784, 3, 10))
+    # a header that announces 784x100000 float64 values (627 MB) with almost no data
+    header = _npy(np.zeros((0,)))[:10]
+    lie = (b"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 784), }").ljust(117)
+    members["w0.npy"] = header[:8] + len(lie + b"\n").to_bytes(2, "little") + lie + b"\n"
+    _refused(_archive(tmp_path / "lie.npz", members), "cut short")
+
+
+def test_an_unused_member_that_would_inflate_to_gigabytes_is_never_read(tmp_path):
+    import zipfile
+
+    members = _good_members()
+    path = _archive(tmp_path / "bomb.npz", members)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        with z.open("bomb.npy", "w", force_zip64=True) as f:      # 64 MiB of zeros here
+            chunk = bytes(1 << 20)
+            for _ in range(64):
+                f.write(chunk)
+    import time
+
+    t0 = time.perf_counter()
+    assert model_io.load(path).sizes == [4, 3, 2]
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_a_member_declaring_more_bytes_than_its_shape_needs_is_not_read(tmp_path):
+    import zipfile
+
+    members = _good_members()
+    del members["w0.npy"]
+    path = _archive(tmp_path / "bomb.npz", members)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        with z.open("w0.npy", "w", force_zip64=True) as f:
+            f.write(_npy(np.zeros((3, 4))))
+            chunk = bytes(1 << 20)
+            for _ in range(16):
+                f.write(chunk)
+    _refused(path, "'w0'", "declares")
+
+
+def test_a_truncated_zip_is_refused(tmp_path):
+    good = model_io.save(Network([30, 20, 10], seed=0), tmp_path / "good.npz").read_bytes()
+    for cut in (len(good) // 3, len(good) - 30):
+        path = tmp_path / "cut.npz"
+        path.write_bytes(good[:cut])
+        _refused(path)
+
+
+def test_a_corrupt_member_is_refused(tmp_path):
+    good = bytearray(model_io.save(Network([30, 20, 10], seed=0), tmp_path / "g.npz")
+                     .read_bytes())
+    good[len(good) // 2] ^= 0xFF
+    path = tmp_path / "corrupt.npz"
+    path.write_bytes(bytes(good))
+    _refused(path, "damaged")
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("w0.npy", np.zeros((3, 4), dtype=np.complex64), "complex64"),
+    ("w0.npy", np.zeros((3, 4), dtype=np.int32), "int32"),
+    ("w0.npy", np.array([[None] * 4] * 3, dtype=object), "Python objects"),
+    ("sizes.npy", np.array(["4", "3", "2"]), "<U1"),
+    ("sizes.npy", np.array([4.0, 3.0, 2.0]), "float64"),
+    ("b1.npy", np.zeros(3), "shape (3,)"),
+    ("w0.npy", np.zeros((4, 3)), "shape (4, 3)"),
+    ("metadata.npy", np.array([1, 2]), "int64"),
+    ("activation.npy", np.array("tanh"), "unknown activation 'tanh'"),
+    ("cost.npy", np.array(b"quadratic"), "|S9"),
+])
+def test_wrong_dtypes_and_shapes_are_refused(tmp_path, key, value, words):
+    members = _good_members()
+    members[key] = value
+    _refused(_archive(tmp_path / "m.npz", members), words)
+
+
+def test_nan_weights_in_a_hand_made_file(tmp_path):
+    members = _good_members()
+    members["b0.npy"] = np.array([0.0, np.nan, 1.0])
+    _refused(_archive(tmp_path / "m.npz", members), "NaN")
+    members["b0.npy"] = np.array([0.0, 1e300, 1.0])       # finite in float64, not float32
+    _refused(_archive(tmp_path / "m.npz", members), "too large")
+
+
+def test_a_folder_or_a_device_given_as_a_model(tmp_path):
+    with pytest.raises(model_io.ModelError, match="is a folder"):
+        model_io.load(tmp_path)
+    with pytest.raises(model_io.ModelError, match="not an ordinary file"):
+        model_io.load("/dev/null")
