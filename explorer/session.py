@@ -6,6 +6,7 @@ the drawing pad listens to ``model_changed``. The shipped model answers until th
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 from typing import Optional
 
@@ -14,7 +15,8 @@ from PySide6.QtCore import QObject, Signal
 from engine import model_io
 from engine.network import Network
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+# the resources package: the checkout's resources/ folder, or its installed copy
+RESOURCES = Path(str(importlib.resources.files("resources")))
 SHIPPED_MODEL = RESOURCES / "model-784-100-10.npz"
 
 
