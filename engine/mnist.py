@@ -42,6 +42,15 @@ PUBLISHED_SHA256 = {
     "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
 }
 
+# Sizes of those files in bytes: a download stops once a file passes its size.
+PUBLISHED_BYTES = {
+    "train-images-idx3-ubyte.gz": 9_912_422,
+    "train-labels-idx1-ubyte.gz": 28_881,
+    "t10k-images-idx3-ubyte.gz": 1_648_877,
+    "t10k-labels-idx1-ubyte.gz": 4_542,
+}
+MAX_DOWNLOAD_BYTES = 16 << 20   # for a file whose size is not listed above
+
 MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -57,7 +66,15 @@ class MnistError(Exception):
 
 
 class DownloadCancelled(MnistError):
-    """Raised by a progress bar's ``update`` to cancel a download (see ``fetch``)."""
+    """Raised by a progress bar's ``update`` to cancel a download (see ``fetch``).
+
+    This is the one such class: a GUI's progress object raises it, and ``fetch``
+    removes the partial file (``remove_partial_downloads``) and lets it out.
+    """
+
+
+class _TooLarge(Exception):
+    """A server sent more bytes than the file can have."""
 
 
 class Dataset(NamedTuple):
@@ -91,50 +108,101 @@ class MnistData:
 
 
 # ---------------------------------------------------------------------- reading
-def _read_bytes(path: Path) -> bytes:
-    try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as f:
-                return f.read()
-        return path.read_bytes()
-    except (OSError, EOFError, zlib.error) as exc:
-        raise MnistError(f"{path}: cannot be read ({exc}); the file is damaged or not "
-                         f"an MNIST file. Delete it and fetch it again.") from None
+MAX_ITEMS = 100_000         # MNIST has 60,000 training and 10,000 test images
+_ROLES = {"images": ("an image file", IMAGES_MAGIC), "labels": ("a label file", LABELS_MAGIC)}
 
 
-def read_idx(path) -> np.ndarray:
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def _unreadable(path: Path, exc: BaseException) -> MnistError:
+    """A message for a file that cannot be read, saying why and what to do."""
+    if isinstance(exc, PermissionError):
+        why = ("cannot be read: permission denied. Check the file's permissions "
+               "(ls -l) or run as a user who may read it.")
+    elif isinstance(exc, IsADirectoryError):
+        why = "is a folder, not an MNIST file."
+    elif isinstance(exc, gzip.BadGzipFile):
+        why = ("cannot be read: its name ends in .gz but it is not gzip-compressed. "
+               "Fetch it again, or remove .gz from its name if it is an uncompressed "
+               "IDX file.")
+    elif isinstance(exc, EOFError):
+        why = ("cannot be read: its compressed data ends early (the file is cut short, "
+               "an incomplete download?). Delete it and fetch it again.")
+    elif isinstance(exc, zlib.error):
+        why = "cannot be read: its compressed data is damaged. Delete it and fetch it again."
+    else:
+        why = f"cannot be read ({getattr(exc, 'strerror', None) or exc})."
+    return MnistError(f"{path} {why}")
+
+
+def read_idx(path, kind: Optional[str] = None) -> np.ndarray:
     """The array in one IDX file: (n, 28, 28) uint8 images or (n,) uint8 labels.
 
-    Checks the magic number, the dimensions and that the length matches the header.
+    ``kind`` ("images" or "labels") is the role the file plays: a label file where the
+    images belong (and the other way round) is refused, naming both. Checks the magic
+    number, the dimensions, that there are 1 to ``MAX_ITEMS`` items, and that the length
+    matches the header; a gzipped file is decompressed only as far as the header says
+    (a small file that would expand to gigabytes is refused at once). Every problem
+    raises ``MnistError`` naming the file.
     """
     path = Path(path)
-    data = _read_bytes(path)
-    if len(data) < 8:
-        raise MnistError(f"{path}: only {len(data)} bytes, too short for an IDX header")
-    magic, count = struct.unpack(">II", data[:8])
-    if magic == IMAGES_MAGIC:
-        if len(data) < 16:
-            raise MnistError(f"{path}: the image header is cut short")
-        rows, cols = struct.unpack(">II", data[8:16])
-        if (rows, cols) != (28, 28):
-            raise MnistError(f"{path}: images are {rows}x{cols}, MNIST's are 28x28")
-        expected = 16 + count * rows * cols
-        shape = (count, rows, cols)
-        offset = 16
-    elif magic == LABELS_MAGIC:
-        expected = 8 + count
-        shape = (count,)
-        offset = 8
-    else:
-        raise MnistError(f"{path}: magic number 0x{magic:08x} is not an MNIST image file "
-                         f"(0x{IMAGES_MAGIC:08x}) nor a label file (0x{LABELS_MAGIC:08x})")
-    if len(data) != expected:
-        raise MnistError(f"{path}: the header announces {count} items ({expected} bytes) "
-                         f"but the file holds {len(data)} bytes: it is truncated or damaged")
-    array = np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(shape)
-    if magic == LABELS_MAGIC and count and array.max() > 9:
+    try:
+        with _open(path) as f:
+            head = f.read(8)
+            if len(head) < 8:
+                raise MnistError(f"{path}: only {len(head)} bytes, too short for an IDX "
+                                 f"header; it is not an MNIST file.")
+            magic, count = struct.unpack(">II", head)
+            _check_role(path, magic, kind)
+            if magic == IMAGES_MAGIC:
+                dims = f.read(8)
+                if len(dims) < 8:
+                    raise MnistError(f"{path}: the image header is cut short.")
+                rows, cols = struct.unpack(">II", dims)
+                if (rows, cols) != (28, 28):
+                    raise MnistError(f"{path}: images are {rows}x{cols}, MNIST's are 28x28")
+                shape, header = (count, rows, cols), 16
+            else:
+                shape, header = (count,), 8
+            what = "images" if magic == IMAGES_MAGIC else "labels"
+            if count == 0:
+                raise MnistError(f"{path}: its header says it holds no {what} (a count of 0); "
+                                 f"it is not a usable MNIST file.")
+            if count > MAX_ITEMS:
+                raise MnistError(f"{path}: its header announces {count:,} {what}, more than "
+                                 f"{MAX_ITEMS:,}; it is damaged or not an MNIST file.")
+            expected = int(np.prod(shape))
+            body = f.read(expected + 1)     # never more than the header announces, plus 1
+    except MnistError:
+        raise
+    except (OSError, EOFError, zlib.error) as exc:
+        raise _unreadable(path, exc) from None
+    if len(body) != expected:
+        size = f"{header + len(body):,}" if len(body) < expected else "more"
+        raise MnistError(f"{path}: the header announces {count} {what} ({header + expected:,} "
+                         f"bytes) but the file holds {size} bytes: it is truncated or "
+                         f"damaged. Delete it and fetch it again.")
+    array = np.frombuffer(body, dtype=np.uint8).reshape(shape)
+    if magic == LABELS_MAGIC and array.max() > 9:
         raise MnistError(f"{path}: holds label {int(array.max())}; MNIST labels are 0 to 9")
     return array
+
+
+def _check_role(path: Path, magic: int, kind: Optional[str]) -> None:
+    if magic not in (IMAGES_MAGIC, LABELS_MAGIC):
+        raise MnistError(f"{path}: magic number 0x{magic:08x} is not an MNIST image file "
+                         f"(0x{IMAGES_MAGIC:08x}) nor a label file (0x{LABELS_MAGIC:08x}); "
+                         f"it is not an MNIST file.")
+    if kind is None:
+        return
+    want_name, want_magic = _ROLES[kind]
+    if magic != want_magic:
+        is_name = _ROLES["labels" if kind == "images" else "images"][0]
+        raise MnistError(f"{path} is {is_name} (magic number 0x{magic:08x}), but it is where "
+                         f"{want_name} belongs (magic number 0x{want_magic:08x}): are the "
+                         f"image and label files swapped or misnamed?")
 
 
 def find_files(folder) -> Optional[Dict[str, Path]]:
@@ -171,7 +239,7 @@ def read_folder(folder, split: str = "book") -> "tuple[Dataset, Optional[Dataset
     if files is None:
         raise MnistError(f"{folder} does not hold the four MNIST files ({', '.join(FILES.values())}, "
                          f"gzipped or not)")
-    arrays = {key: read_idx(path) for key, path in files.items()}
+    arrays = {key: read_idx(path, kind=key.split("_")[1]) for key, path in files.items()}
     for part in ("train", "test"):
         ni, nl = len(arrays[f"{part}_images"]), len(arrays[f"{part}_labels"])
         if ni != nl:
@@ -232,16 +300,75 @@ def load_data(data_dir=None, split: str = "book", download: bool = True,
 
 
 # ---------------------------------------------------------------------- downloading
+class _CappedDownloader:
+    """pooch's downloader protocol, streaming at most ``max_bytes`` per file.
+
+    A broken mirror that sends an endless body (or announces more than the file can
+    hold) is stopped at once; the bytes counted are those written, after any
+    Content-Encoding is undone, so a compressed bomb is stopped too.
+    """
+
+    chunk_size = 1 << 16
+
+    def __init__(self, max_bytes: Dict[str, int], progressbar=True, timeout: float = 30.0):
+        self.max_bytes = max_bytes
+        self.progressbar = progressbar
+        self.timeout = timeout
+
+    def __call__(self, url: str, output_file: str, pooch_obj=None) -> None:
+        import requests
+
+        name = url.rsplit("/", 1)[-1]
+        limit = self.max_bytes.get(name, MAX_DOWNLOAD_BYTES)
+        with requests.get(url, timeout=self.timeout, stream=True) as response:
+            response.raise_for_status()
+            try:
+                total = int(response.headers.get("content-length") or 0)
+            except ValueError:
+                total = 0
+            if total > limit:
+                raise _TooLarge(f"announced {total:,} bytes, but the file has {limit:,} bytes")
+            progress = None
+            if self.progressbar is True:
+                from tqdm import tqdm
+                progress = tqdm(total=total or limit, unit="B", unit_scale=True, ncols=79,
+                                leave=True, desc=name)
+            elif self.progressbar:
+                progress = self.progressbar
+                progress.total = total or limit
+            done = 0
+            try:
+                with open(output_file, "wb") as out:
+                    for chunk in response.iter_content(chunk_size=self.chunk_size):
+                        if not chunk:
+                            continue
+                        done += len(chunk)
+                        if done > limit:
+                            raise _TooLarge(f"sent more than the {limit:,} bytes the file has; "
+                                            f"the download was stopped there")
+                        out.write(chunk)
+                        if progress is not None:
+                            progress.update(len(chunk))
+            finally:
+                if progress is not None and self.progressbar is True:
+                    progress.close()
+            if progress is not None and self.progressbar is not True:
+                progress.close()
+
+
 def fetch(dest, mirrors: Sequence[str] = MIRRORS, hashes: Dict[str, str] = PUBLISHED_SHA256,
-          progressbar=True, timeout: float = 30.0) -> Path:
+          progressbar=True, timeout: float = 30.0,
+          sizes: Optional[Dict[str, int]] = None) -> Path:
     """Download the four gzipped files into ``dest``, checking each file's SHA-256.
 
-    Each mirror is tried in turn. ``progressbar`` is passed to pooch: True for a text
-    bar on standard error, False for none, or an object with ``total``, ``update(n)``,
-    ``reset()`` and ``close()`` (a GUI's bar; raising ``DownloadCancelled`` from
-    ``update`` cancels, and the exception comes out of ``fetch``).
-    Nothing half-written stays in ``dest``: pooch writes to a temporary file and moves
-    it into place only once the hash matches.
+    Each mirror is tried in turn. ``progressbar`` is True for a text bar on standard
+    error, False for none, or an object with ``total``, ``update(n)`` and ``close()``
+    (a GUI's bar; raising ``DownloadCancelled`` from ``update`` cancels, and the
+    exception comes out of ``fetch``). ``sizes`` gives each file's size in bytes
+    (``PUBLISHED_BYTES`` by default; ``MAX_DOWNLOAD_BYTES`` for a name not listed): a
+    server that sends more is cut off there. Nothing half-written stays in ``dest``:
+    pooch writes to a temporary file and moves it into place only once the hash
+    matches, and a cancel, Ctrl+C or failure removes that temporary file.
     """
     import pooch
     import requests
@@ -251,7 +378,8 @@ def fetch(dest, mirrors: Sequence[str] = MIRRORS, hashes: Dict[str, str] = PUBLI
         dest.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise MnistError(f"Cannot create the MNIST cache folder {dest}: {exc}") from None
-    downloader = pooch.HTTPDownloader(progressbar=progressbar, timeout=timeout)
+    downloader = _CappedDownloader(dict(PUBLISHED_BYTES if sizes is None else sizes),
+                                   progressbar=progressbar, timeout=timeout)
     for name, sha in hashes.items():
         if (dest / name).is_file() and pooch.file_hash(str(dest / name)) == sha:
             continue
@@ -262,18 +390,24 @@ def fetch(dest, mirrors: Sequence[str] = MIRRORS, hashes: Dict[str, str] = PUBLI
                 pooch.retrieve(url, known_hash=f"sha256:{sha}", fname=name, path=dest,
                                downloader=downloader)
                 break
-            except DownloadCancelled:
-                _remove_partial(dest)
-                raise
-            except ValueError as exc:          # pooch: the hash did not match
-                errors.append(f"{url}: the file arrived damaged (its SHA-256 does not match "
-                              f"the published one) [{str(exc).splitlines()[0]}]")
-            except requests.exceptions.RequestException as exc:
-                errors.append(f"{url}: {_short(exc)}")
-            except OSError as exc:
-                errors.append(f"{url}: {exc}")
+            except BaseException as exc:
+                if not isinstance(exc, Exception) or isinstance(exc, DownloadCancelled):
+                    remove_partial_downloads(dest)          # Ctrl+C, or the user cancelled
+                    raise
+                if isinstance(exc, _TooLarge):
+                    errors.append(f"{url}: the server {exc} (a broken mirror?)")
+                elif isinstance(exc, ValueError):       # pooch: the hash did not match
+                    errors.append(f"{url}: the file arrived damaged (its SHA-256 does not "
+                                  f"match the published one) [{str(exc).splitlines()[0]}]")
+                elif isinstance(exc, requests.exceptions.RequestException):
+                    errors.append(f"{url}: {_short(exc)}")
+                elif isinstance(exc, OSError):
+                    errors.append(f"{url}: {exc}")
+                else:
+                    remove_partial_downloads(dest)
+                    raise
         else:
-            _remove_partial(dest)
+            remove_partial_downloads(dest)
             raise MnistError(
                 f"Could not download {name}.\n  " + "\n  ".join(errors) +
                 f"\nIf this machine is offline, copy the four MNIST files "
@@ -289,10 +423,14 @@ def _short(exc: Exception) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
-def _remove_partial(dest: Path) -> None:
-    """Remove temporary files a cancelled download may have left (pooch's tmp*)."""
-    for tmp in dest.glob("tmp*"):
+def remove_partial_downloads(dest) -> None:
+    """Remove temporary files a cancelled or failed download may have left in ``dest``
+    (pooch's ``tmp*``). The one helper for this: the GUI's download dialog uses it too."""
+    for tmp in Path(dest).glob("tmp*"):
         try:
             tmp.unlink()
         except OSError:
             pass
+
+
+_remove_partial = remove_partial_downloads     # the older name

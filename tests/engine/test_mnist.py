@@ -7,8 +7,11 @@ import functools
 import gzip
 import hashlib
 import http.server
+import os
 import socket
+import struct
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -62,11 +65,83 @@ def test_bad_files_are_named_with_what_is_wrong(tmp_path, data, words):
 def test_a_damaged_gzip_file_is_named(tmp_path):
     good = gzip.compress(idx_labels(np.arange(9)))
     path = _write(tmp_path / "t10k-labels-idx1-ubyte.gz", good[:len(good) // 2])
-    with pytest.raises(mnist.MnistError, match="t10k-labels-idx1-ubyte.gz.*damaged"):
+    with pytest.raises(mnist.MnistError, match="t10k-labels-idx1-ubyte.gz.*cut short"):
         mnist.read_idx(path)
     path = _write(tmp_path / "t10k-labels-idx1-ubyte.gz", b"this is not gzip at all")
-    with pytest.raises(mnist.MnistError, match="cannot be read"):
+    with pytest.raises(mnist.MnistError, match="cannot be read: .*not gzip-compressed"):
         mnist.read_idx(path)
+    bad = bytearray(gzip.compress(idx_labels(np.arange(9) % 10)))
+    bad[12:16] = b"\xff\xff\xff\xff"                  # damaged deflate data
+    path = _write(tmp_path / "t10k-labels-idx1-ubyte.gz", bytes(bad))
+    with pytest.raises(mnist.MnistError, match="t10k-labels-idx1-ubyte.gz cannot be read"):
+        mnist.read_idx(path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_a_file_without_read_permission_says_so(tmp_path):
+    path = _write(tmp_path / "t10k-labels-idx1-ubyte", idx_labels(np.arange(9)))
+    path.chmod(0)
+    with pytest.raises(mnist.MnistError, match="permission denied") as info:
+        mnist.read_idx(path)
+    assert "Delete it" not in str(info.value)
+
+
+def test_a_folder_where_a_file_belongs(tmp_path):
+    with pytest.raises(mnist.MnistError, match="is a folder"):
+        mnist.read_idx(tmp_path)
+
+
+@pytest.mark.parametrize("data", [idx_labels(np.arange(0)),
+                                  idx_images(np.zeros((0, 28, 28), np.uint8))])
+def test_a_count_of_zero_is_refused_with_the_file_named(tmp_path, data):
+    path = _write(tmp_path / "train-images-idx3-ubyte", data)
+    with pytest.raises(mnist.MnistError, match="holds no .*count of 0") as info:
+        mnist.read_idx(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_zero_count_folder_is_an_mnist_error_not_a_reshape_error(tmp_path):
+    write_mnist_folder(tmp_path, n_train=12)
+    _write(tmp_path / "train-images-idx3-ubyte.gz",
+           gzip.compress(idx_images(np.zeros((0, 28, 28), np.uint8))))
+    _write(tmp_path / "train-labels-idx1-ubyte.gz", gzip.compress(idx_labels(np.arange(0))))
+    with pytest.raises(mnist.MnistError, match="train-images-idx3-ubyte.gz.*count of 0"):
+        mnist.read_folder(tmp_path)
+
+
+def test_swapped_image_and_label_files_are_named_by_role(tmp_path):
+    write_mnist_folder(tmp_path, n_train=12)
+    images, labels = tmp_path / "t10k-images-idx3-ubyte.gz", tmp_path / "t10k-labels-idx1-ubyte.gz"
+    a, b = images.read_bytes(), labels.read_bytes()
+    images.write_bytes(b)
+    labels.write_bytes(a)
+    with pytest.raises(mnist.MnistError) as info:
+        mnist.read_folder(tmp_path)
+    message = str(info.value)
+    assert str(images) in message and "is a label file" in message
+    assert "where an image file belongs" in message and "swapped" in message
+    with pytest.raises(mnist.MnistError, match="is an image file .* where a label file belongs"):
+        mnist.read_idx(labels, kind="labels")
+
+
+def test_a_small_gzip_that_would_expand_to_gigabytes_is_refused_early(tmp_path):
+    import time
+
+    # a header announcing 60,000 labels, then 3 GiB of zeros (gzip members may follow
+    # one another), about 3 MB on disk
+    zeros = gzip.compress(bytes(64 << 20), compresslevel=9)
+    parts = [gzip.compress(idx_labels(np.zeros(60_000, np.uint8)))] + [zeros] * 48
+    path = _write(tmp_path / "train-labels-idx1-ubyte.gz", b"".join(parts))
+    assert path.stat().st_size < 4 << 20
+    t0 = time.perf_counter()
+    with pytest.raises(mnist.MnistError, match="truncated or damaged"):
+        mnist.read_idx(path, kind="labels")
+    assert time.perf_counter() - t0 < 1.0      # it stopped reading past the header's size
+    # a header announcing 10 million images is refused before any data is read
+    head = struct.pack(">IIII", 0x803, 10_000_000, 28, 28)
+    path = _write(tmp_path / "train-images-idx3-ubyte.gz", gzip.compress(head + bytes(1000)))
+    with pytest.raises(mnist.MnistError, match="announces 10,000,000 images"):
+        mnist.read_idx(path, kind="images")
 
 
 def test_images_and_labels_must_agree_in_number(tmp_path):
@@ -223,3 +298,71 @@ def test_the_real_mnist_folder(mnist_dir):
     assert len(full) == 60_000 and none is None
     assert np.bincount(test.labels).tolist()[:3] == [980, 1135, 1032]
     assert test.labels[:5].tolist() == [7, 2, 1, 0, 4]
+
+
+# ---------------------------------------------------------------------- a broken mirror
+class _EndlessHandler(http.server.BaseHTTPRequestHandler):
+    """Serves every file as a body without end (at most 256 MiB or 20 s, so the test
+    server always stops by itself); records how much it sent."""
+
+    sent = {}
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        if self.path.endswith("announced"):
+            self.send_header("Content-Length", str(1 << 40))
+        self.end_headers()
+        chunk = bytes(1 << 16)
+        t0 = time.monotonic()
+        total = 0
+        try:
+            while total < 256 << 20 and time.monotonic() - t0 < 20:
+                self.wfile.write(chunk)
+                total += len(chunk)
+        except OSError:
+            pass
+        finally:
+            _EndlessHandler.sent[self.path] = total
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def endless_server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EndlessHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("name", ["t10k-labels-idx1-ubyte.gz", "announced"])
+def test_a_download_stops_at_the_expected_size(endless_server, tmp_path, name):
+    cache = tmp_path / "cache"
+    t0 = time.monotonic()
+    with pytest.raises(mnist.MnistError) as info:
+        mnist.fetch(cache, mirrors=[endless_server], hashes={name: "0" * 64},
+                    progressbar=False, sizes={name: 4542})
+    assert time.monotonic() - t0 < 10
+    message = str(info.value)
+    assert "4,542 bytes" in message and "broken mirror" in message, message
+    assert list(cache.iterdir()) == []                 # nothing kept, not even a tmp file
+    time.sleep(0.2)
+    assert _EndlessHandler.sent.get("/" + name, 0) < 64 << 20
+
+
+def test_the_published_sizes_cap_the_real_files(endless_server, tmp_path):
+    name = "t10k-labels-idx1-ubyte.gz"
+    with pytest.raises(mnist.MnistError, match="4,542 bytes"):
+        mnist.fetch(tmp_path / "c", mirrors=[endless_server],
+                    hashes={name: mnist.PUBLISHED_SHA256[name]}, progressbar=False)
+
+
+def test_download_cancelled_is_the_engines_one_class():
+    assert issubclass(mnist.DownloadCancelled, mnist.MnistError)
+    assert callable(mnist.remove_partial_downloads)
