@@ -13,11 +13,11 @@ from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
 
 from engine import optimizers
 from engine.formula import FormulaError, parse_formula
 from engine.surfaces import CURVES, SURFACES, Surface, contour_levels
+from explorer.events import Event
 
 # One colour per update rule, the same in every view and the legend.
 COLOURS: Dict[str, str] = {
@@ -73,18 +73,17 @@ def equalised(z: np.ndarray) -> np.ndarray:
     return out
 
 
-class DescentModel(QObject):
+class DescentModel:
     """State shared by the descent panel's views and controls."""
 
-    surface_changed = Signal()           # new function or grid (views rebuild)
-    trajectories_changed = Signal()      # new trails (views update lines)
-    step_changed = Signal(int)           # the step being shown
-    start_changed = Signal()
-    settings_changed = Signal()          # eta, steps, rules... (controls follow)
-    error_changed = Signal(str)          # formula errors etc.; "" clears
+    surface_changed = Event()           # new function or grid (views rebuild)
+    trajectories_changed = Event()      # new trails (views update lines)
+    step_changed = Event()              # the step being shown (int)
+    start_changed = Event()
+    settings_changed = Event()          # eta, steps, rules... (controls follow)
+    error_changed = Event()             # formula errors etc. (str); "" clears
 
-    def __init__(self, parent: Optional[QObject] = None):
-        super().__init__(parent)
+    def __init__(self):
         self.dim = 2
         self.key = "himmelblau"
         self.formula_text = {2: "x**2 + 3*y**2 + sin(3*x)", 1: "x**4 - 2*x**2 + 0.3*x"}

@@ -213,7 +213,7 @@ class DescentPanel(QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.session = session
-        self.model = DescentModel(self)
+        self.model = DescentModel()
         self.gl_ok, self.gl_reason = opengl_available()
 
         # ---- views: 3-D + contour (two variables) or the curve (one variable)

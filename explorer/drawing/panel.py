@@ -17,7 +17,6 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from engine import digits
 from explorer.drawing.canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, DrawingCanvas
+from explorer.drawing.model import PadModel
 from explorer.drawing.views import GuessView, OutputBars, PixelView
 
 LIVE_INTERVAL_MS = 40     # at most 25 answers a second while drawing ...
@@ -42,12 +42,11 @@ class DrawingPanel(QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.session = session
-        self.net = session.model
-        self.model_label = session.model_label
+        self.model = PadModel(session.model, session.model_label,
+                              getattr(session, "model_error", None))
         self.outputs: Optional[np.ndarray] = None     # the last answer (10,), or None
         self.input: Optional[np.ndarray] = None       # the last 28x28 input (784,), or None
-        self._test_set = None                         # MNIST test set, read on first use
-        self._rng = np.random.default_rng()
+        self._waiting_for_mnist = False
         self._build()
         self._live = QTimer(self)
         self._live.setSingleShot(True)
@@ -56,6 +55,8 @@ class DrawingPanel(QWidget):
         self.canvas.changed.connect(self._on_changed)
         self.canvas.stroke_finished.connect(self._on_stroke_finished)
         session.model_changed.connect(self._on_model_changed)
+        session.mnist.ready.connect(self._mnist_ready)
+        session.mnist.failed.connect(self._mnist_failed)
         self._show_model()
         self.predict()
 
@@ -150,30 +151,26 @@ class DrawingPanel(QWidget):
         self.width_value.setText(f"{value:2d}")
 
     # ------------------------------------------------------------------ the model
+    @property
+    def net(self):
+        return self.model.net
+
+    @property
+    def model_label(self) -> str:
+        return self.model.label
+
     def _on_model_changed(self, net, label: str) -> None:
-        self.net, self.model_label = net, label
+        self.model.set_network(net, label)
         self._show_model()
         self.predict()
 
-    def _model_problem(self) -> Optional[str]:
-        net = self.net
-        if net is None:
-            why = getattr(self.session, "model_error", None)
-            return f"No model to answer: {why}" if why else "No model to answer yet."
-        sizes = getattr(net, "sizes", None)
-        if not sizes or sizes[0] != 784 or sizes[-1] != 10:
-            return (f"The model ({'-'.join(map(str, sizes or []))}) cannot read digits: "
-                    f"it needs 784 inputs and 10 outputs.")
-        return None
-
     def _show_model(self) -> None:
-        problem = self._model_problem()
+        problem = self.model.problem()
         if problem:
             self.model_info.setText(f"<span style='color:#b00020'><b>{_html(problem)}</b></span>")
             return
-        describe = self.net.describe() if hasattr(self.net, "describe") else ""
-        self.model_info.setText(f"Answering: <b>{_html(self.model_label)}</b>"
-                                f" &nbsp;({_html(describe)})")
+        self.model_info.setText(f"Answering: <b>{_html(self.model.label)}</b>"
+                                f" &nbsp;({_html(self.model.describe())})")
 
     # ------------------------------------------------------------------ answering
     def _on_changed(self) -> None:
@@ -219,65 +216,59 @@ class DrawingPanel(QWidget):
         x = self.network_input()
         self.input = x
         self.pixel_view.set_image(x)
-        problem = self._model_problem()
-        if x is None or problem:
-            self.outputs = None
-            self.bars.set_outputs(None)
-            self.guess_view.show_message("no model" if problem and x is not None
-                                         else digits.EMPTY_MESSAGE)
+        ans = self.model.answer(x)
+        self.outputs = ans.outputs
+        self.bars.set_outputs(ans.outputs)
+        if ans.outputs is None:
+            self.guess_view.show_message(ans.message)
+            if ans.error:
+                self._set_info(ans.error, error=True)
             return
-        try:
-            out = np.asarray(self.net.feedforward(x), dtype=np.float64).reshape(-1)
-        except Exception as exc:    # a model of the wrong shape: say so, never crash
-            self.outputs = None
-            self.bars.set_outputs(None)
-            self.guess_view.show_message("no answer")
-            self._set_info(f"The model could not answer: {exc}", error=True)
-            return
-        if out.shape != (10,) or not np.all(np.isfinite(out)):
-            self.outputs = None
-            self.bars.set_outputs(None)
-            self.guess_view.show_message("no answer")
-            self._set_info("The model's outputs are not ten finite numbers.", error=True)
-            return
-        self.outputs = out
-        self.bars.set_outputs(out)
-        self.guess_view.show_guess(out)
+        self.guess_view.show_guess(ans.outputs)
 
     # ------------------------------------------------------------------ buttons
     def show_random_test_digit(self) -> None:
-        """Put a random MNIST test image on the pad, with its true label."""
-        if self._test_set is None:
-            from engine import mnist
-            QApplication.setOverrideCursor(Qt.WaitCursor)
-            try:
-                self._test_set = mnist.load_data(self.session.data_dir, download=False,
-                                                 progressbar=False).test
-            except mnist.MnistError as exc:
-                self._set_info(f"No MNIST test digits: {exc}", error=True)
+        """Put a random MNIST test image on the pad, with its true label. The first time,
+        MNIST is read in the session's store, off the window's thread; the digit appears
+        when it is in."""
+        if self.model.test_set is None:
+            data = self.session.mnist.data
+            if data is None:
+                self._waiting_for_mnist = True
+                self._set_info("Reading the MNIST test digits…")
+                self.session.mnist.request()
                 return
-            except (OSError, ValueError) as exc:
-                self._set_info(f"Could not read MNIST: {exc}", error=True)
+            problem = self.model.set_test_set(data.test)
+            if problem:
+                self._set_info(problem, error=True)
                 return
-            finally:
-                QApplication.restoreOverrideCursor()
-            if len(self._test_set) == 0:
-                self._test_set = None
-                self._set_info("The MNIST test set is empty.", error=True)
+        self.show_test_digit(self.model.random_test_index())
+
+    def _mnist_ready(self, data) -> None:
+        if self.model.test_set is None:
+            problem = self.model.set_test_set(data.test)
+            if problem and self._waiting_for_mnist:
+                self._waiting_for_mnist = False
+                self._set_info(problem, error=True)
                 return
-        i = int(self._rng.integers(len(self._test_set)))
-        self.show_test_digit(i)
+        if self._waiting_for_mnist:
+            self._waiting_for_mnist = False
+            self.show_test_digit(self.model.random_test_index())
+
+    def _mnist_failed(self, message: str) -> None:
+        if self._waiting_for_mnist:
+            self._waiting_for_mnist = False
+            self._set_info(f"No MNIST test digits: {message}", error=True)
 
     def show_test_digit(self, index: int) -> None:
         """Put MNIST test image ``index`` on the pad (the test set must be loaded)."""
-        images, labels = self._test_set.images, self._test_set.labels
-        label = int(labels[index])
-        self.canvas.set_picture(images[index], "mnist", note=dict(
+        image, label = self.model.test_digit(index)
+        self.canvas.set_picture(image, "mnist", note=dict(
             label=label, text=f"MNIST test image #{index}: true label <b>{label}</b>"))
 
     def show_noise(self) -> None:
         """Feed uniformly random pixels straight into the network."""
-        self.canvas.set_picture(self._rng.random((28, 28), dtype=np.float32), "noise",
+        self.canvas.set_picture(self.model.rng.random((28, 28), dtype=np.float32), "noise",
                                 note=dict(text=NOISE_NOTE))
 
     def _set_info(self, text: str, error: bool = False) -> None:

@@ -9,11 +9,9 @@ session) only ever see copies.
 
 from __future__ import annotations
 
-import csv
-import math
 import os
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -32,10 +30,11 @@ from PySide6.QtWidgets import (
 
 from engine import model_io
 from engine.network import Network
-from engine.sgd import stuck_warning
 from explorer.training.controls import FieldError, TrainingControls
+from explorer.training.model import TrainingModel, saved_facts, saved_training_settings
 from explorer.training.plots import EPOCH_PLOTS, TrainingPlots
-from explorer.training.worker import Outcome, RunConfig, TrainingWorker, Update, load_mnist
+from explorer.training.records import Outcome, Update
+from explorer.training.worker import TrainingWorker
 
 
 class _Reaper(QObject):
@@ -62,9 +61,6 @@ class _Reaper(QObject):
     def running(self) -> List[TrainingWorker]:
         return [w for w in self.workers if w.isRunning()]
 
-    def running_except(self, worker) -> List[TrainingWorker]:
-        return [w for w in self.running() if w is not worker]
-
 
 _reaper: Optional[_Reaper] = None
 # How often the plots and the status line are redrawn while training runs. Python code
@@ -82,43 +78,6 @@ def reaper() -> _Reaper:
     return _reaper
 
 
-def _fmt_seconds(s: float) -> str:
-    if not math.isfinite(s) or s < 0:
-        return "?"
-    if s < 60:
-        return f"{s:.0f} s"
-    if s < 3600:
-        return f"{int(s // 60)} min {int(s % 60):02d} s"
-    return f"{int(s // 3600)} h {int(s % 3600 // 60):02d} min"
-
-
-def _saved_facts(net: Network) -> str:
-    """" (30 epochs, 97.65% test accuracy when saved)" from a loaded model's metadata."""
-    meta = getattr(net, "metadata", None) or {}
-    facts = []
-    epochs = meta.get("trained_epochs", meta.get("epochs_done"))
-    if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 0:
-        facts.append(f"{epochs} epoch{'s' if epochs != 1 else ''}")
-    acc = meta.get("test_accuracy")
-    if isinstance(acc, (int, float)) and not isinstance(acc, bool) and 0 <= acc <= 1:
-        facts.append(f"{100 * acc:.2f}% test accuracy")
-    return f" ({', '.join(facts)} when saved)" if facts else ""
-
-
-def _saved_training_settings(net: Network) -> Dict[str, str]:
-    """The eta, m and L2 a loaded model was trained with, as field texts, from its
-    metadata (the panel saves its fields under "settings"; ``train --save`` saves
-    "eta", "mini_batch_size" and "l2"). Whatever is missing or odd is left out."""
-    meta = getattr(net, "metadata", None) or {}
-    fields = meta.get("settings") if isinstance(meta.get("settings"), dict) else {}
-    found = {"eta": fields.get("eta", meta.get("eta")),
-             "m": fields.get("m", meta.get("mini_batch_size")),
-             "l2": fields.get("l2", meta.get("l2"))}
-    return {k: str(v) for k, v in found.items()
-            if isinstance(v, (int, float, str)) and not isinstance(v, bool)
-            and 0 < len(str(v)) < 40}
-
-
 class TrainingPanel(QWidget):
     """Presets and settings on the left, buttons under them, live plots on the right."""
 
@@ -127,21 +86,13 @@ class TrainingPanel(QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.session = session
-        self.data_loader = load_mnist       # (data_dir, split) -> MnistData; tests replace it
+        self.model = TrainingModel()
+        self.model.history_changed.connect(self._history_changed)
+        # (data_dir, split) -> MnistData, called in the worker thread; tests replace it
+        self.data_loader = session.mnist.load
         self.mnist_dialog = None
-        self._net: Optional[Network] = None     # owned by the panel when no run is going
         self._worker: Optional[TrainingWorker] = None
-        self._epochs_done = 0
-        self._examples_done = 0
-        self._runs = 0
-        self._history: List[dict] = []
-        self._snapshot: Optional[Network] = None    # the newest copy handed to the session
-        self._snapshot_epoch = 0
-        self._last_batch = None
         self._paused = False
-        self._pending_train = False
-        self._n_train = 0
-        self._hyper_now = (0.0, 0)
         self.updates_received = 0
 
         # ---- left: settings and buttons
@@ -281,7 +232,6 @@ class TrainingPanel(QWidget):
 
     def shutdown(self) -> None:
         """Stop a run and wait for its thread (the window is closing)."""
-        self._pending_train = False
         if self.mnist_dialog is not None:
             self.mnist_dialog.shutdown()
         worker = self._worker
@@ -297,11 +247,15 @@ class TrainingPanel(QWidget):
     @property
     def network(self) -> Optional[Network]:
         """The panel's network when idle (None during a run: the worker owns it)."""
-        return None if self.running else self._net
+        return self.model.network
 
     @property
     def history(self) -> List[dict]:
-        return list(self._history)
+        return list(self.model.history)
+
+    @property
+    def _last_batch(self):
+        return self.model.last_batch
 
     def _update_buttons(self) -> None:
         running = self.running
@@ -315,14 +269,18 @@ class TrainingPanel(QWidget):
         self.load_button.setEnabled(not running)
         self.save_action.setEnabled(self.current_model() is not None)
         self.save_button.setEnabled(self.save_action.isEnabled())
-        self.csv_action.setEnabled(bool(self._history))
-        self.csv_button.setEnabled(bool(self._history))
+        self._history_changed()
         self.controls.set_running(running)
         if running:
             self.status.setFixedHeight(self._status_lines)
         else:
             self.status.setMinimumHeight(self._status_lines)
             self.status.setMaximumHeight(QWIDGETSIZE_MAX)
+
+    def _history_changed(self) -> None:
+        has = bool(self.model.history)
+        self.csv_action.setEnabled(has)
+        self.csv_button.setEnabled(has)
 
     def _show_message(self, text: str, kind: str = "info") -> None:
         colors = {"info": ("#0b3d91", "#e8f0fe"), "error": ("#8a0010", "#fdecea"),
@@ -333,20 +291,8 @@ class TrainingPanel(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def _structure(self, v) -> tuple:
-        return (tuple(v["sizes"]), v["activation"], v["cost"], v["init"])
-
-    def _net_structure(self, net: Network) -> tuple:
-        return (tuple(net.sizes), net.activation_name, net.cost_name, net.init)
-
-    def _label(self, what: str, epoch: Optional[int] = None) -> str:
-        sizes = "-".join(map(str, self._net.sizes)) if self._net is not None else "?"
-        text = f"{what}: {sizes}"
-        return text if epoch is None else f"{text}, epoch {epoch}"
-
     def _give_model(self, net: Network, label: str) -> None:
         """Hand a COPY to the session (the drawing pad reads it between our updates)."""
-        self._snapshot = net
         self.session.set_model(net, label)
         self._model_text = f"The drawing pad uses: {label}"
         if not self._refresh_timer.isActive():      # during a run: with the next refresh
@@ -360,23 +306,13 @@ class TrainingPanel(QWidget):
         if not self.controls.validate():
             self._show_message("Fix the settings marked in red first.", "error")
             return False
-        v = self.controls.values()
-        self._net = Network(v["sizes"], activation=v["activation"], cost=v["cost"],
-                            init=v["init"], seed=v["seed"])
-        self._reset_progress()
-        self._give_model(self._net.copy(), self._label("new, untrained"))
-        self.status.setText(f"New network {self._net.describe()}. Press Train.")
+        net = self.model.new_network(self.controls.values())
+        self.plots.clear()
+        self._give_model(net.copy(), self.model.label("new, untrained"))
+        self.status.setText(f"New network {net.describe()}. Press Train.")
         self._show_message("")
         self._update_buttons()
         return True
-
-    def _reset_progress(self) -> None:
-        self._epochs_done = 0
-        self._examples_done = 0
-        self._runs = 0
-        self._history = []
-        self._last_batch = None
-        self.plots.clear()
 
     # ------------------------------------------------------------------ running
     def train(self) -> bool:
@@ -387,16 +323,9 @@ class TrainingPanel(QWidget):
             self._show_message("Fix the settings marked in red first.", "error")
             return False
         v = self.controls.values()
-        if self._net is None or self._net_structure(self._net) != self._structure(v):
+        if self.model.needs_new_network(v):
             self.new_network()
-        seed = v["seed"] + self._runs       # a continued run does not replay the shuffles
-        cfg = RunConfig(net=self._net, eta=v["eta"], mini_batch_size=v["m"], epochs=v["epochs"],
-                        lmbda=v["l2"], seed=seed, train_size=v["images"], split=v["split"],
-                        data_dir=self.session.data_dir, monitor_training=v["monitor"],
-                        epoch_offset=self._epochs_done, examples_offset=self._examples_done,
-                        loader=self.data_loader)
-        self._run_epochs = v["epochs"]
-        self._hyper_now = (v["eta"], v["m"])       # what the next marker changes from
+        cfg = self.model.start_run(v, self.session.data_dir, self.data_loader)
         worker = TrainingWorker(cfg)
         worker.data_ready.connect(self._data_ready)
         worker.progress.connect(self._progress)
@@ -405,10 +334,9 @@ class TrainingPanel(QWidget):
         reaper().keep(worker)
         self._worker = worker
         self._paused = False
-        self._runs += 1
         self.controls.set_hyper_baseline()
         self._show_message("")
-        self.status.setText("Reading MNIST…" if self._examples_done == 0 else "Continuing…")
+        self.status.setText("Reading MNIST…" if self.model.examples_done == 0 else "Continuing…")
         self._update_buttons()
         worker.start()
         return True
@@ -422,14 +350,6 @@ class TrainingPanel(QWidget):
         if self._paused:
             self.status.setText(self.status.text() + " · pausing…")
 
-    def pause(self) -> None:
-        if self._worker is not None and not self._paused:
-            self.toggle_pause()
-
-    def resume(self) -> None:
-        if self._worker is not None and self._paused:
-            self.toggle_pause()
-
     def stop(self) -> None:
         if self._worker is not None:
             self._worker.request_stop()
@@ -441,47 +361,32 @@ class TrainingPanel(QWidget):
 
     # ------------------------------------------------------------------ from the worker
     def _data_ready(self, description: str, n: int) -> None:
-        self._n_train = n
+        self.model.n_train = n
         self.data_label.setText(f"Data: {description}\n{n:,} training images used.")
 
     def _paused_changed(self, paused: bool) -> None:
         if paused:
-            self.status.setText("Paused. " + self._status_text(self._last_batch, None))
+            self.status.setText("Paused. " + self.model.status_text())
 
     def _progress(self, upd: Update) -> None:
         # (Packets of one run all arrive before its outcome, and a run starts only after
         # the previous one's outcome: whatever arrives belongs to the current run.)
         self.updates_received += 1
-        last = upd.last
-        if last is not None:
-            self._last_batch = last
-        for mk in upd.markers:
-            self.plots.add_marker(mk.examples, mk.epoch, self._marker_text(mk))
+        got = self.model.on_update(upd)
+        last = self.model.last_batch
+        for examples, epoch, text in got["markers"]:
+            self.plots.add_marker(examples, epoch, text)
         self.plots.add_batches(upd.examples, upd.costs, last.batches if last is not None else 1)
         if upd.epochs:
             self.plots.add_epochs(upd.epochs)
-            bp = self._last_batch
-            for r in upd.epochs:
-                self._history.append(dict(
-                    epoch=r.epoch, examples_seen=r.examples_seen, seconds=round(r.seconds, 4),
-                    eta=bp.eta if bp else "", mini_batch_size=bp.mini_batch_size if bp else "",
-                    train_cost=r.train_cost, train_accuracy=r.train_accuracy,
-                    test_cost=r.test_cost, test_accuracy=r.test_accuracy))
-            self.csv_action.setEnabled(True)
-            self.csv_button.setEnabled(True)
-            warning = stuck_warning(upd.epochs[-1], bp.eta if bp else 0.0)
-            if warning:
-                self._show_message(warning + " Saturated weights rarely recover: stop, lower "
-                                   "eta and press New Network to start from fresh weights.",
-                                   "warning")
-        if upd.snapshot is not None:
-            net, epoch = upd.snapshot
-            self._give_model(net, self._label("being trained", epoch))
-            self._snapshot_epoch = epoch
+            if got["warning"]:
+                self._show_message(got["warning"], "warning")
+        if got["snapshot"] is not None:
+            self._give_model(*got["snapshot"])
             self.save_action.setEnabled(True)
             self.save_button.setEnabled(True)
         if not self._paused:
-            self._status_pending = self._status_text(last, upd)
+            self._status_pending = self.model.status_text(upd)
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
@@ -499,35 +404,6 @@ class TrainingPanel(QWidget):
                 QTimer.singleShot(i * REFRESH_MS // 3, self.plots,
                                   lambda w=which: self.plots.redraw_now(only=w))
 
-    def _marker_text(self, mk) -> str:
-        """What changed at a marker, e.g. "η 3 → 0.5" or "m 10 → 50"."""
-        eta, m = self._hyper_now
-        parts = []
-        if mk.eta != eta:
-            parts.append(f"η {eta:g} → {mk.eta:g}")
-        if mk.mini_batch_size != m:
-            parts.append(f"m {m} → {mk.mini_batch_size}")
-        self._hyper_now = (mk.eta, mk.mini_batch_size)
-        return ", ".join(parts) or f"η = {mk.eta:g}, m = {mk.mini_batch_size}"
-
-    def _status_text(self, last, upd: Optional[Update]) -> str:
-        if last is None:
-            return "Training…"
-        total_epochs = self._epochs_done + self._run_epochs
-        parts = [f"Epoch {last.epoch} of {total_epochs}",
-                 f"mini-batch {last.batch:,} of {last.batches:,}"]
-        if upd is not None and upd.active_seconds > 0.05 and upd.examples_this_run:
-            rate = upd.examples_this_run / upd.active_seconds
-            left = (upd.total_examples - upd.examples_this_run) / rate
-            parts.append(f"{rate:,.0f} images/s")
-            parts.append(f"about {_fmt_seconds(left)} left")
-        if self._history:
-            h = self._history[-1]
-            if h["test_accuracy"] is not None:
-                parts.append(f"test accuracy {100 * h['test_accuracy']:.2f}%")
-        parts.append(f"η = {last.eta:g}, m = {last.mini_batch_size}")
-        return " · ".join(parts)
-
     def _outcome(self, out: Outcome) -> None:
         worker = self._worker
         if worker is None:
@@ -539,45 +415,26 @@ class TrainingPanel(QWidget):
         self.model_label.setText(self._model_text)
         self.plots.redraw_now()
         self._paused = False
-        self._epochs_done += out.epochs_done
-        self._examples_done += out.examples_seen
-        if out.kind in ("finished", "stopped"):
-            self._give_model(out.net, self._label("trained", self._epochs_done))
-            acc = ""
-            if self._history and self._history[-1]["test_accuracy"] is not None:
-                acc = f" Test accuracy {100 * self._history[-1]['test_accuracy']:.2f}%."
-            self.status.setText(f"{out.message}{acc} {self._epochs_done} epoch(s) in all; "
-                                f"Train continues this network, New Network starts again.")
-        elif out.kind == "diverged":
-            self._net = None     # its weights are NaN: the next run builds a new one
-            self.status.setText("Training diverged and was stopped: see below.")
-            self._show_message(out.message + self._divergence_hint(), "error")
-        elif out.kind == "no-data":
-            self.status.setText("MNIST is missing.")
-            self._show_message(out.message, "error")
-            self._update_buttons()
-            self.run_finished.emit(out)
-            self._offer_download(out.message)
-            return
-        else:
-            self.status.setText("Training stopped with an error.")
-            self._show_message(out.message, "error")
+        got = self.model.on_outcome(out)
+        if got["give"] is not None:
+            self._give_model(*got["give"])
+        self.status.setText(got["status"])
+        if got["message"] is not None:
+            text, kind = got["message"]
+            if out.kind == "diverged":
+                text += self._divergence_hint()
+            self._show_message(text, kind)
         self._update_buttons()
         self.run_finished.emit(out)
+        if out.kind == "no-data":
+            self._offer_download(out.message)
 
     def _divergence_hint(self) -> str:
-        """With L2, eta * lambda / n > 2 flips the sign of the weight decay factor."""
         try:
             v = self.controls.values()
         except FieldError:
             return ""
-        n = self._n_train or self.controls.nominal_images()
-        k = v["eta"] * v["l2"] / max(n, 1)
-        if k > 2:
-            return (f" Here the L2 weight decay did it: each step multiplies the weights by "
-                    f"1 - eta*lambda/n = {1 - k:.3g}, which is below -1, so they grow without "
-                    f"limit. Lower eta or lambda, or use more training images.")
-        return ""
+        return self.model.divergence_hint(v["eta"], v["l2"], self.controls.nominal_images())
 
     # ------------------------------------------------------------------ missing MNIST
     def _offer_download(self, message: str) -> None:
@@ -608,19 +465,10 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------------ files
     def current_model(self) -> Optional[Network]:
         """A network that may be saved now (a copy while a run is going)."""
-        if self.running:
-            return self._snapshot
-        return self._net
+        return self.model.current_model()
 
     def save_model(self, path) -> Path:
-        net = self.current_model()
-        if net is None:
-            raise model_io.ModelError("There is no network to save yet: press Train first.")
-        meta = {"trained_epochs": self._epochs_done if not self.running else self._snapshot_epoch,
-                "examples_seen": self._examples_done, "settings": self.controls.state()}
-        if self._history and self._history[-1]["test_accuracy"] is not None:
-            meta["test_accuracy"] = self._history[-1]["test_accuracy"]
-        return model_io.save(net, path, meta)
+        return self.model.save_model(path, self.controls.state())
 
     def save_model_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save Model", "model.npz",
@@ -635,12 +483,10 @@ class TrainingPanel(QWidget):
         self._show_message(f"Saved the model to {saved}.", "info")
 
     def load_model(self, path) -> Network:
-        if self.running:
-            raise model_io.ModelError("Stop training before loading a model.")
-        net = model_io.load(path, expect_sizes=(784, 10))
-        self._net = net
-        self._reset_progress()
-        training = _saved_training_settings(net)
+        """Load a model file: all or nothing (a refused file changes nothing)."""
+        net = self.model.load_model(path)
+        self.plots.clear()
+        training = saved_training_settings(net)
         self.controls.set_structure(net.sizes, net.activation_name, net.cost_name, net.init,
                                     training)
         self._give_model(net.copy(), f"file {Path(path).name}")
@@ -648,7 +494,7 @@ class TrainingPanel(QWidget):
                          for k, v in training.items())
         with_settings = f" with the settings it was trained with ({used})" if used else ""
         self.status.setText(f"Loaded {net.describe()} from {Path(path).name}"
-                            f"{_saved_facts(net)}. Train continues training it{with_settings}.")
+                            f"{saved_facts(net)}. Train continues training it{with_settings}.")
         self._update_buttons()
         return net
 
@@ -663,21 +509,8 @@ class TrainingPanel(QWidget):
             return
         self._show_message(f"Loaded {path}.", "info")
 
-    CSV_FIELDS = ("epoch", "examples_seen", "seconds", "eta", "mini_batch_size", "train_cost",
-                  "train_accuracy", "test_cost", "test_accuracy")
-
     def export_csv(self, path) -> Path:
-        path = Path(path)
-        try:
-            with open(path, "w", newline="", encoding="utf-8") as f:
-                w = csv.DictWriter(f, fieldnames=self.CSV_FIELDS)
-                w.writeheader()
-                for row in self._history:
-                    w.writerow({k: ("" if row.get(k) is None else row.get(k))
-                                for k in self.CSV_FIELDS})
-        except OSError as exc:
-            raise model_io.ModelError(f"Could not write {path}: {exc.strerror or exc}") from None
-        return path
+        return self.model.export_csv(path)
 
     def export_csv_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export Training Metrics", "training.csv",
@@ -689,4 +522,4 @@ class TrainingPanel(QWidget):
         except model_io.ModelError as exc:
             self._show_message(str(exc), "error")
             return
-        self._show_message(f"Wrote {len(self._history)} epoch(s) to {path}.", "info")
+        self._show_message(f"Wrote {len(self.model.history)} epoch(s) to {path}.", "info")

@@ -19,107 +19,17 @@ import contextlib
 import dataclasses
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, List, Optional, Tuple
+from typing import Optional
 
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from engine import mnist
-from engine.network import Network
-from engine.sgd import BatchProgress, Diverged, EpochResult, Trainer
+from engine.sgd import BatchProgress, Diverged, Trainer
+from explorer.training.records import Marker, Outcome, RunConfig, Update
 
 FLUSH_INTERVAL = 0.2        # seconds between packets sent to the window (5 a second)
 SNAPSHOT_INTERVAL = 0.5     # at most two network copies a second go to the drawing pad
-
-
-# ---------------------------------------------------------------------- data, cached
-_cache_lock = threading.Lock()
-_cache: dict = {}           # (folder, split) -> MnistData; one entry (MNIST is ~200 MB)
-
-
-def load_mnist(data_dir: Optional[str], split: str) -> mnist.MnistData:
-    """MNIST from ``data_dir`` (else MNIST_DIR, else the cache), read once and kept.
-
-    Never downloads: when MNIST is missing this raises ``MnistError`` and the panel
-    offers its download dialog.
-    """
-    folder, origin = mnist.locate(data_dir, download=False)
-    key = (str(Path(folder).resolve()), split)
-    with _cache_lock:
-        data = _cache.get(key)
-    if data is not None:
-        return dataclasses.replace(data, origin=origin)
-    data = mnist.load_data(folder, split=split, download=False)
-    data = dataclasses.replace(data, origin=origin)
-    with _cache_lock:
-        _cache.clear()
-        _cache[key] = data
-    return data
-
-
-def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
-
-
-# ---------------------------------------------------------------------- messages
-@dataclass
-class RunConfig:
-    """Everything one run needs. ``net`` is trained in place: hand the worker a network
-    that nothing else reads while it runs."""
-
-    net: Network
-    eta: float = 3.0
-    mini_batch_size: int = 10
-    epochs: int = 30
-    lmbda: float = 0.0
-    seed: Optional[int] = 1
-    train_size: Optional[int] = None      # first N training images; None = all
-    split: str = "book"
-    data_dir: Optional[str] = None
-    monitor_training: bool = True
-    epoch_offset: int = 0                 # epochs already trained (a continued run)
-    examples_offset: int = 0              # examples already seen (a continued run)
-    loader: Callable = load_mnist         # (data_dir, split) -> MnistData
-
-
-@dataclass
-class Marker:
-    """eta or m changed: from ``examples`` (examples seen) and fractional ``epoch`` on."""
-
-    examples: int
-    epoch: float
-    eta: float
-    mini_batch_size: int
-
-
-@dataclass
-class Update:
-    """One throttled packet for the window. Arrays are the worker's own fresh copies."""
-
-    examples: np.ndarray                  # examples seen after each mini-batch (float64)
-    costs: np.ndarray                     # each mini-batch's cost
-    epochs: List[EpochResult]             # epochs finished since the last packet (no weights)
-    markers: List[Marker]
-    last: Optional[BatchProgress]         # the newest mini-batch (epoch numbers offset)
-    active_seconds: float                 # wall time of this run, pauses excluded
-    examples_this_run: int
-    total_examples: int                   # examples this run will see in all (estimate)
-    snapshot: Optional[Tuple[Network, int]] = None   # (a copy of the net, its epoch)
-
-
-@dataclass
-class Outcome:
-    """How a run ended: kind is "finished", "stopped", "diverged", "no-data" or "error"."""
-
-    kind: str
-    message: str = ""
-    net: Optional[Network] = None          # a copy of the trained net (not for "diverged")
-    epochs_done: int = 0                   # epochs completed in this run
-    examples_seen: int = 0                 # examples seen in this run
-    active_seconds: float = 0.0
 
 
 # ---------------------------------------------------------------------- the worker
@@ -174,10 +84,6 @@ class TrainingWorker(QThread):
                 self._pending_m = int(mini_batch_size)
             self._requested = True
             self._cond.notify_all()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop
 
     # ---------------------------------------------------------------- the thread
     def run(self) -> None:      # noqa: C901 - one loop, kept in one place on purpose
@@ -318,7 +224,4 @@ class TrainingWorker(QThread):
 def _offset_batch(rec: BatchProgress, ep_off: int, ex_off: int) -> BatchProgress:
     if not ep_off and not ex_off:
         return rec
-    fields = dict(epoch=rec.epoch + ep_off, examples_seen=rec.examples_seen + ex_off)
-    if hasattr(rec, "_replace"):                 # a NamedTuple
-        return rec._replace(**fields)
-    return dataclasses.replace(rec, **fields)
+    return rec._replace(epoch=rec.epoch + ep_off, examples_seen=rec.examples_seen + ex_off)

@@ -359,7 +359,8 @@ def test_random_test_digit_without_mnist_says_so(qtbot, tmp_path, monkeypatch):
     p = DrawingPanel(Session(data_dir=str(tmp_path)))
     qtbot.addWidget(p)
     p.random_button.click()
-    assert "No MNIST test digits" in p.info.text() and "does not hold MNIST" in p.info.text()
+    qtbot.waitUntil(lambda: "No MNIST test digits" in p.info.text(), timeout=5000)
+    assert "does not hold MNIST" in p.info.text()
     assert p.canvas.picture is None
     assert p.guess_view.digit_label.text() == "draw a digit"
 
@@ -368,13 +369,15 @@ def test_random_test_digit_without_mnist_says_so(qtbot, tmp_path, monkeypatch):
 def test_random_test_digit_shows_the_image_and_its_label(qtbot, mnist_dir):
     p = DrawingPanel(Session(data_dir=str(mnist_dir)))
     qtbot.addWidget(p)
-    assert p._test_set is None                  # read only when first asked for
-    p.random_button.click()
-    assert p._test_set is not None and p.canvas.picture_kind == "mnist"
+    assert p.model.test_set is None             # read only when first asked for
+    p.random_button.click()                     # read in the session's store, off this thread
+    assert "Reading" in p.info.text()
+    qtbot.waitUntil(lambda: p.canvas.picture_kind == "mnist", timeout=30000)
+    assert p.model.test_set is p.session.mnist.data.test
     assert f"true label <b>{p.true_label}</b>" in p.info.text()
     p.show_test_digit(0)                        # MNIST's first test image is a 7
     assert p.true_label == 7 and p.guess_view.guess == 7
-    np.testing.assert_allclose(p.input, digits.to_mnist(p._test_set.images[0]), atol=0.02)
+    np.testing.assert_allclose(p.input, digits.to_mnist(p.model.test_set.images[0]), atol=0.02)
     draw_stroke(p.canvas, [(40, 240), (60, 250)])   # strokes go on top of the image
     assert p.canvas.picture_kind == "mnist" and len(p.canvas.strokes) == 1
     assert "true label" in p.info.text()

@@ -18,7 +18,8 @@ def test_shipped_model_reads_1000_mnist_test_images_through_the_pad(qtbot, mnist
     panel = DrawingPanel(session)
     qtbot.addWidget(panel)
     panel.random_button.click()                  # reads the test set, as a learner would
-    test = panel._test_set
+    qtbot.waitUntil(lambda: panel.model.test_set is not None, timeout=30000)
+    test = panel.model.test_set
     assert test is not None and len(test) == 10_000
     right = 0
     changed = 0

@@ -474,10 +474,8 @@ def test_file_actions_are_offered(panel):
 
 # ---------------------------------------------------------------------- missing MNIST
 def test_missing_mnist_offers_a_folder_and_then_trains(qtbot, panel, tmp_path, monkeypatch):
-    from explorer.training.worker import load_mnist
-
     monkeypatch.delenv("MNIST_DIR", raising=False)
-    panel.data_loader = load_mnist            # the real loader: nothing is there yet
+    panel.data_loader = panel.session.mnist.load    # the real store: nothing is there yet
     set_field(qtbot, panel, "epochs", "1")
     panel.controls.set_text("split", "full")
     out = run_to_end(qtbot, panel)
@@ -504,11 +502,9 @@ def test_download_is_used_even_when_a_named_folder_lacks_mnist(qtbot, panel, tmp
                                                                 monkeypatch):
     """--data (or MNIST_DIR) names an empty folder; the dialog downloads into the cache:
     the next run must read the download, not refuse the named folder again."""
-    from explorer.training.worker import load_mnist
-
     monkeypatch.delenv("MNIST_DIR", raising=False)
     panel.session.data_dir = str(tmp_path / "empty")
-    panel.data_loader = load_mnist
+    panel.data_loader = panel.session.mnist.load
     set_field(qtbot, panel, "epochs", "1")
     panel.controls.set_text("split", "full")
     assert run_to_end(qtbot, panel).kind == "no-data"
@@ -542,10 +538,8 @@ def test_missing_mnist_dialog_cancel_leaves_a_hint(qtbot, panel):
 # ---------------------------------------------------------------------- real MNIST
 @pytest.mark.mnist
 def test_chapter_one_preset_one_epoch_on_real_mnist(qtbot, panel, mnist_dir, monkeypatch):
-    from explorer.training.worker import load_mnist
-
     monkeypatch.setenv("MNIST_DIR", str(mnist_dir))
-    panel.data_loader = load_mnist
+    panel.data_loader = panel.session.mnist.load
     panel.controls.apply_preset(0)
     set_field(qtbot, panel, "epochs", "1")
     assert panel.controls.values()["images"] is None        # the full training set

@@ -185,19 +185,6 @@ def test_missing_data_and_errors_are_reported(qtbot):
     assert out.kind == "error" and "disk on fire" in out.message
 
 
-def test_load_mnist_reads_once_and_caches(tmp_path, monkeypatch):
-    folder = write_idx_folder(tmp_path / "mnist", n_train=60, n_test=20)
-    monkeypatch.delenv("MNIST_DIR", raising=False)
-    tw.clear_cache()
-    a = tw.load_mnist(str(folder), "full")
-    b = tw.load_mnist(str(folder), "full")
-    assert a.training.images is b.training.images and len(a.training) == 60
-    assert a.origin == "folder"
-    with pytest.raises(MnistError):
-        tw.load_mnist(str(tmp_path / "empty"), "book")
-    tw.clear_cache()
-
-
 # ---------------------------------------------------------------------- bounded series
 def test_bounded_series_keeps_few_points_and_the_means():
     s = BoundedSeries(capacity=1000)
