@@ -16,8 +16,11 @@ of both. The true copy climbs in both; the shuffled copy climbs in training accu
 more slowly, while its test accuracy stays near 10%: low training cost is not the same
 thing as having learned.
 
-The defaults (see ``RANDOM_LABELS_DEFAULTS`` and the README) make the memorisation visible
-within a minute or two on one core.
+The defaults (``RANDOM_LABELS_DEFAULTS``: 5,000 images, 784-100-10, cross-entropy,
+eta = 0.5, m = 10, 100 epochs) make the memorisation visible in about half a minute on
+one core: after 100 epochs the true copy has 100% training and 95% test accuracy, the
+shuffled copy 98% training and 11% test accuracy (``bench/bench_inside.py
+--random-labels`` prints the whole run).
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ from engine.blas import one_blas_thread
 from engine.network import Network
 from engine.sgd import EpochResult, Trainer
 
-# Settings found by measurement (bench/bench_inside.py --random-labels): see the README.
-RANDOM_LABELS_DEFAULTS = dict(train_size=1000, sizes=(784, 256, 10), activation="sigmoid",
+# Settings found by measurement (bench/bench_inside.py --random-labels).
+# 5,000 images, 784-100-10: the shuffled copy passes 90% training accuracy after about 60
+# epochs (~20 s on one core) and 95% after 80, its test accuracy staying at 9-12%.
+RANDOM_LABELS_DEFAULTS = dict(train_size=5000, sizes=(784, 100, 10), activation="sigmoid",
                               cost="cross-entropy", init="scaled", eta=0.5,
                               mini_batch_size=10, epochs=100)
 
@@ -66,8 +71,8 @@ class RandomLabels:
     Iterate over ``run()``; call ``stop()`` (from any thread) or stop iterating to end it.
     """
 
-    def __init__(self, training_data, test_data, train_size: int = 1000,
-                 sizes: Sequence[int] = (784, 256, 10), activation: str = "sigmoid",
+    def __init__(self, training_data, test_data, train_size: int = 5000,
+                 sizes: Sequence[int] = (784, 100, 10), activation: str = "sigmoid",
                  cost: str = "cross-entropy", init: str = "scaled", eta: float = 0.5,
                  mini_batch_size: int = 10, epochs: int = 100, fraction: float = 1.0,
                  test_size: Optional[int] = None, seed: int = 0, net: Optional[Network] = None):

@@ -90,3 +90,13 @@ def test_bad_settings_are_refused():
         _experiment(fraction=1.5)
     with pytest.raises(ValueError, match="input"):
         RandomLabels(_data(30, 1), _data(10, 2), train_size=10, sizes=(100, 5, 10))
+
+
+def test_the_measured_defaults_are_the_constructors():
+    import inspect
+
+    from engine.random_labels import RANDOM_LABELS_DEFAULTS
+
+    parameters = inspect.signature(RandomLabels).parameters
+    for name, value in RANDOM_LABELS_DEFAULTS.items():
+        assert parameters[name].default == value, name
