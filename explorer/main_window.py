@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 
 from PySide6.QtCore import QByteArray, QSettings, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -21,12 +22,19 @@ BOOK_URL = "http://neuralnetworksanddeeplearning.com/chap1.html#learning_with_gr
 VIDEO_URL = "https://www.3blue1brown.com/lessons/gradient-descent"
 
 
+SETTINGS_VERSION = 1
+
+
 class MainWindow(QMainWindow):
     """Holds the panels; remembers size, position, the open tab and each panel's state.
 
     A panel may define ``shutdown()`` (called when the window closes, e.g. to stop
-    training), ``save_state(settings)`` / ``restore_state(settings)`` (a QSettings opened
-    in the panel's own group), and ``file_actions()`` (QActions for the File menu).
+    training), ``file_actions()`` (QActions for the File menu), and
+    ``settings_state()`` / ``apply_settings(state)``: its settings as one JSON-able dict,
+    and putting such a dict back. ``apply_settings`` checks every value, uses the default
+    for any it cannot use, and returns a list of notes saying which (shown in the status
+    bar). Each panel's settings are kept as one versioned JSON value, so an unreadable or
+    foreign value costs that panel its settings, never the start of the app.
     """
 
     def __init__(self, session: Session, settings: QSettings | None = None):
@@ -129,25 +137,46 @@ class MainWindow(QMainWindow):
             index = 0
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
+        notes = []
         for key, panel in self.panels.items():
-            if hasattr(panel, "restore_state"):
-                s.beginGroup(key)
-                try:
-                    panel.restore_state(s)
-                finally:
-                    s.endGroup()
+            if hasattr(panel, "apply_settings"):
+                notes += self._restore_panel(key, panel)
+        self.settings_notes = notes
+        if notes:
+            self.statusBar().showMessage(" ".join(notes), 15000)
+
+    def _restore_panel(self, key: str, panel) -> list:
+        """Read the panel's one JSON value and hand it over; what cannot be used is
+        dropped with a note, never an exception."""
+        title = self.tabs.tabText(list(self.panels).index(key))
+        raw = self.settings.value(f"panels/{key}")
+        if raw is None:
+            return []
+        try:
+            value = json.loads(raw) if isinstance(raw, str) else None
+        except ValueError:          # json.JSONDecodeError, and nesting too deep
+            value = None
+        except RecursionError:
+            value = None
+        if (not isinstance(value, dict) or value.get("version") != SETTINGS_VERSION
+                or not isinstance(value.get("state"), dict)):
+            return [f"The saved settings of the {title} panel could not be read; "
+                    f"it starts with its defaults."]
+        try:
+            notes = panel.apply_settings(value["state"]) or []
+        except Exception as exc:       # a bug must not stop the window from opening
+            return [f"The saved settings of the {title} panel could not be used "
+                    f"({type(exc).__name__}); it starts with its defaults."]
+        return [f"{title}: {n}" for n in notes]
 
     def save_state(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/tab", self.tabs.currentIndex())
         for key, panel in self.panels.items():
-            if hasattr(panel, "save_state"):
-                s.beginGroup(key)
-                try:
-                    panel.save_state(s)
-                finally:
-                    s.endGroup()
+            if hasattr(panel, "settings_state"):
+                value = {"version": SETTINGS_VERSION, "state": panel.settings_state()}
+                s.setValue(f"panels/{key}", json.dumps(value))
         s.sync()
 
     def closeEvent(self, event) -> None:

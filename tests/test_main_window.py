@@ -64,6 +64,28 @@ def test_garbage_settings_do_not_stop_the_window(make_window, settings):
     assert window.tabs.currentIndex() == 0
 
 
+def test_each_panel_keeps_one_versioned_value_and_bad_ones_fall_back(make_window, settings):
+    import json
+
+    window = make_window()
+    window.panels["drawing"].width_slider.setValue(30)
+    window.close()
+    saved = json.loads(settings.value("panels/drawing"))
+    assert saved == {"version": 1, "state": {"pen_width": 30}}
+    settings.setValue("panels/drawing", json.dumps({"version": 1,
+                                                    "state": {"pen_width": float("inf")}}))
+    settings.setValue("panels/training", "{not json")
+    settings.setValue("panels/descent", "[" * 100_000 + "]" * 100_000)
+    window = make_window()                       # starts, with defaults and notes
+    notes = " ".join(window.settings_notes)
+    assert "pen width" in notes and window.panels["drawing"].width_slider.value() == 22
+    assert "Training panel could not be read" in notes
+    assert "Descent panel could not be read" in notes
+    assert "pen width" in window.statusBar().currentMessage()
+    settings.setValue("panels/drawing", json.dumps({"version": 99, "state": {}}))
+    assert "Drawing pad panel could not be read" in " ".join(make_window().settings_notes)
+
+
 def test_view_menu_switches_panels(make_window):
     window = make_window()
     view = [a for a in window.menuBar().actions() if "View" in a.text()][0].menu()

@@ -8,6 +8,7 @@ optimizers); this object only holds results and says when they change.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -97,6 +98,8 @@ class DescentModel:
         self.step = 0
         self.error = ""
         self.grid_n = GRID
+        self._hold = 0                  # > 0: changes wait for one recompute (holding())
+        self._held: Optional[bool] = None
         self._compute_grid()
         self.recompute(to_end=True)
 
@@ -218,7 +221,22 @@ class DescentModel:
     def usable(self, method: str) -> bool:
         return not optimizers.METHODS[method].needs_hessian or self.surface.has_hessian
 
+    @contextlib.contextmanager
+    def holding(self):
+        """Apply several changes with one computation of the trails, at the end."""
+        self._hold += 1
+        try:
+            yield
+        finally:
+            self._hold -= 1
+            if not self._hold and self._held is not None:
+                to_end, self._held = self._held, None
+                self.recompute(to_end=to_end)
+
     def recompute(self, to_end: bool = False) -> None:
+        if self._hold:
+            self._held = bool(to_end or self._held)
+            return
         s = self.settings
         self.trajectories = {m: optimizers.run(self.surface, self.start, m, s)
                              for m in self.methods if self.usable(m)}

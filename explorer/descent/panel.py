@@ -16,7 +16,7 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -382,83 +382,103 @@ class DescentPanel(QWidget):
     def shutdown(self) -> None:
         self.timer.stop()
 
-    def save_state(self, settings) -> None:
+    def settings_state(self) -> dict:
+        """The panel's settings as one JSON-able dict (see MainWindow)."""
         self.controls.flush()
         m = self.model
         s = m.settings
-        settings.setValue("dim", m.dim)
-        settings.setValue("function", m.key)
-        settings.setValue("formula2", m.formula_text[2])
-        settings.setValue("formula1", m.formula_text[1])
-        settings.setValue("range", m.formula_range)
-        settings.setValue("start", ",".join(repr(float(x)) for x in m.start))
-        settings.setValue("methods", ",".join(m.methods))
-        settings.setValue("primary", m.primary)
+        state = {}
+        state["dim"] = m.dim
+        state["function"] = m.key
+        state["formula2"] = m.formula_text[2]
+        state["formula1"] = m.formula_text[1]
+        state["range"] = m.formula_range
+        state["start"] = [float(x) for x in m.start]
+        state["methods"] = list(m.methods)
+        state["primary"] = m.primary
         for name in ("eta", "steps", "epsilon", "mu", "rho", "beta1", "beta2", "noise", "seed"):
-            settings.setValue(name, getattr(s, name))
-        settings.setValue("speed", self.controls.speed.value())
+            state[name] = getattr(s, name)
+        state["speed"] = self.controls.speed.value()
         log = self.cost_plot.log_choice
-        settings.setValue("log", "auto" if log is None else ("on" if log else "off"))
-        settings.setValue("splitter", self.main_splitter.saveState())
+        state["log"] = "auto" if log is None else ("on" if log else "off")
+        state["splitter"] = bytes(self.main_splitter.saveState().toBase64()).decode("ascii")
+        return state
 
-    def restore_state(self, settings) -> None:
-        """Put back what ``save_state`` saved; missing or garbage values keep defaults."""
+    def apply_settings(self, state: dict) -> list:
+        """Put back what ``settings_state`` gave; a missing value keeps its default and
+        a value that cannot be used is dropped with a note. The trails are computed
+        once, at the end."""
         m = self.model
+        notes = []
+
+        def dropped(name):
+            notes.append(f"the saved {name} could not be used; the default instead.")
 
         def number(name, kind, lo, hi):
-            try:
-                raw = settings.value(name)
-                if raw is None:
-                    return None
-                x = kind(float(raw))
-            except (TypeError, ValueError, OverflowError):
+            raw = state.get(name)
+            if raw is None:
                 return None
-            return x if lo <= x <= hi and (kind is int or math.isfinite(x)) else None
+            try:
+                if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+                    raise TypeError
+                x = kind(raw)
+                if not (math.isfinite(x) and lo <= x <= hi):
+                    raise ValueError
+            except (TypeError, ValueError, OverflowError):
+                dropped(name)
+                return None
+            return x
 
         def text(name):
-            raw = settings.value(name)
-            return raw if isinstance(raw, str) else None
+            raw = state.get(name)
+            if raw is not None and not isinstance(raw, str):
+                dropped(name)
+                return None
+            return raw
 
-        for d in (1, 2):
-            f = text(f"formula{d}")
-            if f is not None and len(f) <= 1000:
-                m.formula_text[d] = f
-        r = number("range", float, 0.01, 1e4)
-        if r is not None:
-            m.formula_range = r
-        dim = number("dim", int, 1, 2)
-        if dim is not None:
-            m.set_mode(dim)
-        key = text("function")
-        if key is not None:
-            if not m.set_function(key) and key == FORMULA:
-                self.controls.formula_row.show()
-        changes = {}
-        for name, kind, lo, hi in (("eta", float, 1e-4, 5.0), ("steps", int, 1, 5000),
-                                   ("epsilon", float, 1e-4, 5.0), ("mu", float, 0.0, 0.999),
-                                   ("rho", float, 0.0, 0.999), ("beta1", float, 0.0, 0.999),
-                                   ("beta2", float, 0.0, 0.9999),
-                                   ("noise", float, 0.0, 100.0), ("seed", int, 0, 999999)):
-            x = number(name, kind, lo, hi)
-            if x is not None:
-                changes[name] = x
-        if changes:
-            m.set_settings(**changes)
-        methods = text("methods")
-        if methods is not None:
-            m.set_methods([k for k in methods.split(",") if k in METHODS])
-        primary = text("primary")
-        if primary in m.methods:
-            m.set_primary(primary)
-        start = text("start")
-        if start:
-            try:
-                v = [float(x) for x in start.split(",")]
-            except ValueError:
-                v = None
-            if v and len(v) == m.dim:
-                m.set_start(v)
-                m._set_error("")
+        with m.holding():
+            for d in (1, 2):
+                f = text(f"formula{d}")
+                if f is not None and len(f) <= 1000:
+                    m.formula_text[d] = f
+            r = number("range", float, 0.01, 1e4)
+            if r is not None:
+                m.formula_range = r
+            dim = number("dim", int, 1, 2)
+            if dim is not None:
+                m.set_mode(dim)
+            key = text("function")
+            if key is not None:
+                if not m.set_function(key) and key == FORMULA:
+                    self.controls.formula_row.show()
+            changes = {}
+            for name, kind, lo, hi in (("eta", float, 1e-4, 5.0), ("steps", int, 1, 5000),
+                                       ("epsilon", float, 1e-4, 5.0), ("mu", float, 0.0, 0.999),
+                                       ("rho", float, 0.0, 0.999), ("beta1", float, 0.0, 0.999),
+                                       ("beta2", float, 0.0, 0.9999),
+                                       ("noise", float, 0.0, 100.0), ("seed", int, 0, 999999)):
+                x = number(name, kind, lo, hi)
+                if x is not None:
+                    changes[name] = x
+            if changes:
+                m.set_settings(**changes)
+            methods = state.get("methods")
+            if isinstance(methods, list):
+                m.set_methods([k for k in methods if isinstance(k, str) and k in METHODS])
+            elif methods is not None:
+                dropped("methods")
+            primary = text("primary")
+            if primary in m.methods:
+                m.set_primary(primary)
+            start = state.get("start")
+            if start is not None:
+                ok = (isinstance(start, list) and len(start) == m.dim
+                      and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                              and math.isfinite(x) for x in start))
+                if ok and m.set_start(start):
+                    m._set_error("")
+                else:
+                    dropped("start")
         speed = number("speed", int, 1, 60)
         if speed is not None:
             self.controls.speed.setValue(speed)
@@ -466,11 +486,11 @@ class DescentPanel(QWidget):
         if log in ("auto", "on", "off"):
             self.cost_plot.log_choice = None if log == "auto" else log == "on"
             self.cost_plot.rebuild()
-        splitter = settings.value("splitter")
-        if splitter is not None:
-            try:
-                self.main_splitter.restoreState(splitter)
-            except TypeError:
-                pass
+        splitter = text("splitter")
+        if splitter:
+            if not self.main_splitter.restoreState(
+                    QByteArray.fromBase64(splitter.encode("ascii", "replace"))):
+                dropped("splitter")
         self.controls.sync()
         self.controls.sync_steps()
+        return notes

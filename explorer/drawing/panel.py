@@ -10,6 +10,7 @@ a quarter of the time); after each stroke at once.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Optional
 
@@ -277,15 +278,18 @@ class DrawingPanel(QWidget):
         self.info.setText(text)
 
     # ------------------------------------------------------------------ main window hooks
-    def save_state(self, settings) -> None:
-        settings.setValue("pen_width", self.width_slider.value())
+    def settings_state(self) -> dict:
+        return {"pen_width": self.width_slider.value()}
 
-    def restore_state(self, settings) -> None:
-        try:
-            width = int(float(settings.value("pen_width", DEFAULT_WIDTH)))
-        except (TypeError, ValueError):
-            width = int(DEFAULT_WIDTH)
-        self.width_slider.setValue(int(min(MAX_WIDTH, max(MIN_WIDTH, width))))
+    def apply_settings(self, state: dict) -> list:
+        width = state.get("pen_width", DEFAULT_WIDTH)
+        if (isinstance(width, (int, float)) and not isinstance(width, bool)
+                and math.isfinite(width) and MIN_WIDTH <= width <= MAX_WIDTH):
+            self.width_slider.setValue(int(round(width)))
+            return []
+        self.width_slider.setValue(int(DEFAULT_WIDTH))
+        return [f"the saved pen width ({str(width)[:20]}) could not be used; "
+                f"{int(DEFAULT_WIDTH)} instead."]
 
     def shutdown(self) -> None:
         self._live.stop()

@@ -214,21 +214,24 @@ class TrainingPanel(QWidget):
     def file_actions(self) -> List[QAction]:
         return [self.save_action, self.load_action, self.csv_action]
 
-    def save_state(self, settings) -> None:
-        for k, v in self.controls.state().items():
-            settings.setValue(k, v)
+    def settings_state(self) -> dict:
+        return self.controls.state()
 
-    def restore_state(self, settings) -> None:
-        state = {}
-        for k in list(self.controls.fields) + ["preset", "monitor"]:
-            try:
-                v = settings.value(k)
-            except Exception:       # a damaged settings file must not stop the window
-                v = None
-            if isinstance(v, str):
-                state[k] = v
-        if state:
-            self.controls.set_state(state)
+    def apply_settings(self, state: dict) -> List[str]:
+        """Put saved field texts back; a value that does not pass the field's check
+        goes back to the preset's value, with a note."""
+        texts = {k: v for k, v in state.items() if isinstance(v, str) and len(v) < 200}
+        defaults = self.controls.state()
+        self.controls.set_state(texts)
+        notes = []
+        for name in list(self.controls.errors()):
+            if name in defaults:
+                self.controls.set_text(name, defaults[name])
+                notes.append(f"the saved {name} ({texts.get(name, '')!r}) could not be used; "
+                             f"{defaults[name]!r} instead.")
+        self.controls.validate()
+        self._update_buttons()
+        return notes
 
     def shutdown(self) -> None:
         """Stop a run and wait for its thread (the window is closing)."""

@@ -141,17 +141,13 @@ def test_a_click_on_the_contour_map_moves_the_3d_ball(with_gl, make_panel, qtbot
 
 
 def test_rule_parameters_and_log_choice_are_remembered(panel, make_panel, tmp_path):
-    from PySide6.QtCore import QSettings
-
     m = panel.model
     m.set_settings(epsilon=0.37, rho=0.8, beta1=0.7, beta2=0.99)
     panel.cost_plot.log_box.click()
     choice = panel.cost_plot.log_choice
-    s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
-    panel.save_state(s)
-    s.sync()
+    state = panel.settings_state()
     other = make_panel()
-    other.restore_state(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    other.apply_settings(state)
     o = other.model.settings
     assert (o.epsilon, o.rho, o.beta1, o.beta2) == pytest.approx((0.37, 0.8, 0.7, 0.99))
     assert other.controls.epsilon.value() == pytest.approx(0.37)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from descent_helpers import click, view_pos
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -241,16 +241,9 @@ def test_state_round_trip_and_garbage(panel, make_panel, tmp_path):
     m.set_methods(["gd", "nesterov", "newton"])
     m.set_start((0.5, 2.5))
     m.set_primary("newton")
-    s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
-    s.beginGroup("descent")
-    panel.save_state(s)
-    s.endGroup()
-    s.sync()
-
+    state = panel.settings_state()
     other = make_panel()
-    s2 = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
-    s2.beginGroup("descent")
-    other.restore_state(s2)
+    assert other.apply_settings(state) == []
     o = other.model
     assert o.key == "rosenbrock" and o.methods == ["gd", "nesterov", "newton"]
     assert o.settings.eta == pytest.approx(0.0007) and o.settings.steps == 321
@@ -259,26 +252,21 @@ def test_state_round_trip_and_garbage(panel, make_panel, tmp_path):
     assert other.controls.steps.value() == 321
     assert other.controls.method_boxes["nesterov"].isChecked()
 
-    bad = QSettings(str(tmp_path / "bad.ini"), QSettings.IniFormat)
-    bad.beginGroup("descent")
-    for key, value in (("dim", "seven"), ("function", "nope"), ("eta", "-3"),
-                       ("steps", "1e99"), ("mu", "nan"), ("methods", "x,,y"),
-                       ("start", "1,abc"), ("speed", "fast"), ("splitter", "junk"),
-                       ("formula2", "x**"), ("range", "inf"), ("primary", 5)):
-        bad.setValue(key, value)
+    bad = {"dim": "seven", "function": "nope", "eta": -3, "steps": 1e99, "mu": float("nan"),
+           "methods": "x,,y", "start": [1, "abc"], "speed": "fast", "splitter": "junk",
+           "formula2": "x**", "range": float("inf"), "primary": 5}
     third = make_panel()
-    third.restore_state(bad)
+    notes = third.apply_settings(bad)
+    for name in ("dim", "eta", "steps", "mu", "methods", "start", "speed", "range", "primary"):
+        assert any(f"saved {name} " in n for n in notes), (name, notes)
     t = third.model
     assert t.key == "himmelblau" and t.settings.eta == pytest.approx(0.01)
     assert t.settings.steps == 150
     assert t.methods == [] or t.methods == ["gd", "momentum", "adam"]
 
 
-def test_formula_restored_from_settings_even_if_broken(panel, tmp_path):
-    s = QSettings(str(tmp_path / "f.ini"), QSettings.IniFormat)
-    s.setValue("function", "formula")
-    s.setValue("formula2", "x**2 + ")
-    panel.restore_state(s)
+def test_formula_restored_from_settings_even_if_broken(panel):
+    panel.apply_settings({"function": "formula", "formula2": "x**2 + "})
     assert panel.controls.error.isVisible()
     assert panel.model.key == "himmelblau"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from digit_strokes import DIGIT_STROKES
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -434,17 +434,16 @@ def test_a_missing_model_is_explained(qtbot, tmp_path):
 
 
 # ------------------------------------------------------------------ state
-def test_state_is_saved_and_garbage_is_tolerated(panel, tmp_path):
-    s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+def test_state_is_saved_and_garbage_is_tolerated(panel):
     panel.width_slider.setValue(31)
-    panel.save_state(s)
+    state = panel.settings_state()
     panel.width_slider.setValue(12)
-    panel.restore_state(s)
+    assert panel.apply_settings(state) == []
     assert panel.width_slider.value() == 31 and panel.canvas.pen_width == 31
-    for garbage in ("banana", "", "1e9", None, [1, 2]):
-        s.setValue("pen_width", garbage)
-        panel.restore_state(s)
-        assert 6 <= panel.width_slider.value() <= 48
+    for garbage in ("banana", "", 1e9, float("inf"), float("nan"), None, [1, 2], True):
+        panel.width_slider.setValue(31)
+        notes = panel.apply_settings({"pen_width": garbage})
+        assert panel.width_slider.value() == 22 and "pen width" in notes[0]
     panel.shutdown()
 
 
