@@ -38,6 +38,15 @@ class FormulaError(ValueError):
     """The formula cannot be used; the message says why in plain words."""
 
 
+class _FoldError(FormulaError):
+    """Numbers in the formula combine into something too large or undefined; the parser
+    names the part of the formula (``why`` follows it in the message)."""
+
+    def __init__(self, why: str):
+        super().__init__(f"the numbers in the formula make a value that {why}.")
+        self.why = why
+
+
 def _sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
 
@@ -79,11 +88,16 @@ def _fold(op: str, *args: float) -> Tuple:
                 r = args[0] / args[1]
             else:
                 r = float(args[0]) ** float(args[1])
-    except (ZeroDivisionError, OverflowError, FloatingPointError, ValueError) as exc:
-        raise FormulaError(f"the numbers in the formula cannot be combined ({exc}).")
-    if isinstance(r, complex) or not math.isfinite(r):
-        raise FormulaError("the numbers in the formula make a value that is too large "
-                           "or undefined.")
+    except ZeroDivisionError:
+        raise _FoldError("divides by zero") from None
+    except (OverflowError, FloatingPointError):
+        raise _FoldError("is too large to compute (above about 1.8e308)") from None
+    except ValueError:
+        raise _FoldError("is undefined") from None
+    if isinstance(r, complex):
+        raise _FoldError("is undefined (a fractional power of a negative number)")
+    if not math.isfinite(r):
+        raise _FoldError("is too large to compute (above about 1.8e308)")
     return const(r)
 
 
@@ -153,7 +167,7 @@ def func(name: str, a):
         with np.errstate(all="ignore"):
             r = float(FUNCTIONS[name](a[1]))
         if not math.isfinite(r):
-            raise FormulaError(f"{name}({a[1]:g}) is undefined.")
+            raise _FoldError("is undefined or too large")
         return const(r)
     return ("f", name, a)
 
@@ -236,12 +250,14 @@ def derivative(t, i: int):
 def compile_tree(t) -> Callable:
     """A function of the variables (NumPy arrays) that evaluates the tree element-wise."""
     kind = t[0]
+    # Values are NumPy numbers even for plain Python floats in, so 1/(x-y) at x = y is
+    # inf (with NumPy's warning, silenced by Surface) rather than ZeroDivisionError.
     if kind == "c":
-        value = t[1]
-        return lambda *v: value + 0.0 * v[0]
+        value = np.float64(t[1])
+        return lambda *v: value + 0.0 * np.asarray(v[0], dtype=float)
     if kind == "v":
         i = t[1]
-        return lambda *v: v[i] + 0.0
+        return lambda *v: np.asarray(v[i], dtype=float) + 0.0
     if kind == "neg":
         fa = compile_tree(t[1])
         return lambda *v: -fa(*v)
@@ -287,11 +303,31 @@ _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**
 
 
 class _Builder:
-    def __init__(self, variables: Dict[str, int]):
+    def __init__(self, variables: Dict[str, int], source: str = ""):
         self.variables = variables
+        self.source = source
         self.nodes = 0
 
+    def text(self, node, limit: int = 40) -> str:
+        """What the learner wrote for ``node`` (shortened), for messages."""
+        seg = ast.get_source_segment(self.source, node) if self.source else None
+        if seg is None:
+            try:
+                seg = ast.unparse(node)
+            except Exception:       # noqa: BLE001 - only for a message
+                seg = type(node).__name__
+        seg = " ".join(seg.split())
+        return seg if len(seg) <= limit else seg[:limit - 3] + "..."
+
     def build(self, node):
+        try:
+            return self._build(node)
+        except _FoldError as exc:
+            if isinstance(node, (ast.BinOp, ast.Call, ast.UnaryOp)):
+                raise FormulaError(f"{self.text(node)!s} {exc.why}{_where(node)}.") from None
+            raise
+
+    def _build(self, node):
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise FormulaError(f"the formula is too long (more than {MAX_NODES} operations).")
@@ -303,8 +339,8 @@ class _Builder:
                                    f"{_where(node)}.")
             value = float(node.value)
             if not math.isfinite(value) or abs(value) > MAX_NUMBER:
-                raise FormulaError(f"numbers are limited to {MAX_NUMBER:g} in size"
-                                   f"{_where(node)}.")
+                raise FormulaError(f"numbers are limited to {MAX_NUMBER:,.0f} in size, and "
+                                   f"{self.text(node)} is larger{_where(node)}.")
             return const(value)
         if isinstance(node, ast.Name):
             if node.id in self.variables:
@@ -335,15 +371,21 @@ class _Builder:
                                    f"base number or inside exp(){_where(node)}.")
             # (checked here, not in power(): the derivative of x**-50 is -50*x**-51)
             if _is_c(b) and abs(b[1]) > MAX_POWER:
-                raise FormulaError(f"powers are limited to {MAX_POWER:g} (found {b[1]:g})"
-                                   f"{_where(node)}.")
+                written = self.text(node.right)
+                try:
+                    same = float(written) == b[1]
+                except ValueError:
+                    same = False
+                found = written if same else f"{written} = {b[1]:.12g}"
+                raise FormulaError(f"powers are limited to {MAX_POWER:g} in size (the exponent "
+                                   f"here is {found}){_where(node)}.")
             return power(a, b)
         if isinstance(node, ast.BinOp):
             raise FormulaError(f"the operator {type(node.op).__name__} is not allowed"
                                f"{_where(node)}: use + - * / and ** (or ^).")
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-                name = node.func.id if isinstance(node.func, ast.Name) else "this"
+                name = self.text(node.func)
                 raise FormulaError(f"unknown function '{name}'{_where(node)}. "
                                    f"Functions: {', '.join(sorted(FUNCTIONS))}.")
             if node.keywords or len(node.args) != 1:
@@ -384,7 +426,7 @@ def parse_tree(text: str, dim: int = 2):
     except (ValueError, MemoryError, RecursionError):
         raise FormulaError("the formula cannot be read (too deeply nested?).") from None
     try:
-        return _Builder(VARIABLES[dim]).build(tree)
+        return _Builder(VARIABLES[dim], source).build(tree)
     except RecursionError:
         raise FormulaError("the formula is too deeply nested.") from None
 

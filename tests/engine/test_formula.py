@@ -125,3 +125,33 @@ def test_limits_apply_to_what_is_typed_not_to_the_derivatives():
     s = parse_formula("x**-50 + y**50")           # its derivatives hold x**-51 and x**-52
     assert s.has_hessian
     assert s.gradient_at(np.array([1.0, 1.0])) == pytest.approx([-50.0, 50.0])
+
+
+def test_a_division_by_zero_at_a_point_is_inf_or_nan_like_numpy_not_an_exception():
+    s = parse_formula("1/(x-y)")
+    assert s.value(1.0, 1.0) == np.inf
+    gx, gy = s.gradient(1.0, 1.0)
+    assert np.isinf(gx) and np.isinf(gy)
+    assert np.isnan(parse_formula("(x-y)/(x-y)").value(2.0, 2.0))
+    assert parse_formula("log(x-1)").value(1.0, 0.0) == -np.inf
+    assert parse_formula("1/x", dim=1).value(0.0) == np.inf
+    assert s.value_at(np.array([1.0, 1.0])) == np.inf
+
+
+@pytest.mark.parametrize("text, words, not_words", [
+    ("__import__('os').system('rm -rf /')", "unknown function '__import__('os').system'",
+     "'this'"),
+    ("x.real(2)", "unknown function 'x.real'", "'this'"),
+    ("(1e6**50)**2*x", "(1e6**50)**2 is too large to compute", "Numerical result"),
+    ("x + 1e6**50*1e6**50", "1e6**50*1e6**50 is too large", "34,"),
+    ("x**50.0000001", "the exponent here is 50.0000001", "(found 50)"),
+    ("x^(25*3)", "25*3 = 75", "found 75)"),
+    ("x*1e7", "1e7 is larger", "1e+06"),
+    ("(-8)**(1/3) + x", "(-8)**(1/3) is undefined", "complex"),
+    ("x + 1/(2-2)", "divides by zero", "ZeroDivision"),
+])
+def test_messages_name_what_was_written(text, words, not_words):
+    with pytest.raises(FormulaError) as info:
+        parse_formula(text)
+    message = str(info.value)
+    assert words in message and not_words not in message, message
