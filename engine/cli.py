@@ -23,6 +23,7 @@ import numpy as np
 
 from engine import hyperparams, mnist, model_io
 from engine.activations import ACTIVATIONS
+from engine.augment import Augmenter, parse_kinds
 from engine.costs import COSTS
 from engine.network import INITS, Network
 from engine.sgd import BatchProgress, Diverged, EpochResult, Trainer, stuck_warning
@@ -100,6 +101,13 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
+def augment_kinds(text: str) -> tuple:
+    try:
+        return parse_kinds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_commands(sub) -> None:
     """Add ``train`` and ``evaluate`` to an argparse sub-parser collection."""
     sub.help = ("'train' or 'evaluate' (see COMMAND --help); with no command the window "
@@ -138,6 +146,15 @@ def add_commands(sub) -> None:
     t.add_argument("--split", choices=("book", "full"), default="full",
                    help="'full': train on all 60,000 training images; 'book': on the first "
                         "50,000, keeping 10,000 for validation as the book does")
+    t.add_argument("--augment", metavar="KINDS", type=augment_kinds, default=(),
+                   help="distort each training image afresh every time it is used: 'on' "
+                        "(all kinds), 'off' (default), or a comma-separated list of "
+                        "affine (rotation, scale, shear, shift), elastic (Simard's elastic "
+                        "distortion) and thickness (thicker or thinner strokes)")
+    t.add_argument("--augment-strength", metavar="S", type=non_negative_float, default=1.0,
+                   help="scales every distortion: 1 (default) is up to 12 degrees of "
+                        "rotation, 15%% scale, 0.25 shear, 1.5 px shift, elastic alpha 34 "
+                        "with sigma 5, and 80%% of a dilation or erosion")
     t.add_argument("--data", metavar="DIR",
                    help="folder holding the four MNIST files (default: MNIST_DIR, the cache, "
                         "or a download)")
@@ -200,13 +217,22 @@ def train_command(args) -> int:
     args.sizes = sizes
     net = Network(args.sizes, activation=args.activation, cost=args.cost, init=args.init,
                   seed=args.seed)
+    try:
+        augmenter = (Augmenter(args.augment, args.augment_strength, seed=args.seed)
+                     if args.augment else None)
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
     trainer = Trainer(net, training, eta=args.eta, mini_batch_size=args.batch_size,
-                      epochs=args.epochs, lmbda=args.l2, test_data=data.test, seed=args.seed)
+                      epochs=args.epochs, lmbda=args.l2, test_data=data.test, seed=args.seed,
+                      augment=augmenter)
     out = sys.stdout
     if not args.json:
         print(f"Training {net.describe()} on {len(training):,} images, eta = {args.eta:g}, "
               f"m = {args.batch_size}, L2 = {args.l2:g}, {_plural(args.epochs, 'epoch')} "
               f"({data.describe()})", flush=True)
+        if augmenter is not None:
+            print(f"Augmented: {', '.join(augmenter.kinds)}, strength "
+                  f"{augmenter.strength:g}", flush=True)
     results = []
     saved = None
     bar = None
@@ -256,7 +282,7 @@ def train_command(args) -> int:
               f"{final.elapsed:.1f} s of training", flush=True)
     if save_path is not None:
         code = _save(saved, save_path, args, results, len(training), interrupted,
-                     extra_info=None)
+                     extra_info={"augment": augmenter.describe() if augmenter is not None else None})
         if code:
             return code
     return EXIT_INTERRUPTED if interrupted else 0

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple, Optional, Tuple, Union
+from typing import Callable, Iterator, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -119,12 +119,19 @@ class Trainer:
     in [0, 1], digit labels of shape (n,)), such as the datasets of ``engine.mnist``.
     ``monitor_training`` also evaluates the training set at each epoch's end;
     ``snapshot_weights`` puts copies of the weights in each ``EpochResult``.
+
+    ``augment`` (optional) distorts the training images as they are used: a callable
+    taking a block of input rows (k, 784) and returning new rows of the same shape, such
+    as an ``engine.augment.Augmenter``. It is called on the next ``augment.block_size``
+    examples of the epoch's shuffled order at a time (default 256), so its fixed costs
+    are shared by many mini-batches; each mini-batch then copies its rows from that
+    block. Its time counts as training time. Without it nothing changes in the loop.
     """
 
     def __init__(self, net: Network, training_data, eta: float = 3.0,
                  mini_batch_size: int = 10, epochs: int = 30, lmbda: float = 0.0,
                  test_data=None, monitor_training: bool = False, seed: Optional[int] = None,
-                 snapshot_weights: bool = False):
+                 snapshot_weights: bool = False, augment: Optional[Callable] = None):
         self.net = net
         self.training = _as_data(training_data, net.dtype)
         if self.training[0].shape[1] != net.sizes[0]:
@@ -137,6 +144,10 @@ class Trainer:
         self.lmbda = lmbda
         self.monitor_training = monitor_training
         self.snapshot_weights = snapshot_weights
+        if augment is not None and not callable(augment):
+            raise ValueError(f"augment must be a callable that distorts a block of images, "
+                             f"got {augment!r}")
+        self.augment = augment
         self.rng = np.random.default_rng(seed)
         self.blas_threads = 1
         self._stop = False
@@ -208,9 +219,12 @@ class Trainer:
         X, _ = self.training
         n = len(X)
         # The inputs with a column of ones appended, for the bias column of params[0].
-        Xa = np.empty((n, X.shape[1] + 1), net.dtype)
-        Xa[:, :-1] = X
-        Xa[:, -1] = 1.0
+        if self.augment is None:
+            Xa = np.empty((n, X.shape[1] + 1), net.dtype)
+            Xa[:, :-1] = X
+            Xa[:, -1] = 1.0
+        else:
+            Xa = X      # not used: the rows come from the augmented blocks
         Y = self._targets
         params, weights = net.params, net.weights
         L = len(params)
@@ -232,6 +246,9 @@ class Trainer:
         # is 5-7 us less per mini-batch than writing into the strided view directly.
         dot, copyto, last = np.dot, np.copyto, L - 1
         buf_m = None
+        augment = self.augment
+        blk_size = int(getattr(augment, "block_size", 256))
+        blk = None
         clock = time.perf_counter
         examples_seen = 0
         elapsed = 0.0
@@ -246,6 +263,7 @@ class Trainer:
             # consumer between yields (plotting, pausing) is not counted
             pos = 0
             batch = 0
+            blk_start = blk_end = 0
             while pos < n:
                 t0 = clock()
                 m_req = int(self.mini_batch_size)
@@ -257,7 +275,20 @@ class Trainer:
                     xa, acts, outs, deltas, tmps, inputs_t, deltas_t = self._buffers_for(m)
                     inputs = [xa] + acts[:-1]
                     beside_ones = [a[:, :-1] for a in acts[:-1]]
-                take_x(idx, axis=0, out=xa, mode="clip")
+                if augment is None:
+                    take_x(idx, axis=0, out=xa, mode="clip")
+                else:
+                    if pos + m > blk_end:      # distort the next block of this epoch's order
+                        k = min(-(-blk_size // m) * m, n - pos)   # whole mini-batches
+                        rows = augment(X.take(perm[pos:pos + k], axis=0))
+                        if rows.shape != (k, X.shape[1]):
+                            raise ValueError(f"augment returned shape {rows.shape} for "
+                                             f"{k} images, expected {(k, X.shape[1])}")
+                        blk = np.empty((k, X.shape[1] + 1), net.dtype)
+                        blk[:, :-1] = rows
+                        blk[:, -1] = 1.0
+                        blk_start, blk_end = pos, pos + k
+                    copyto(xa, blk[pos - blk_start:pos - blk_start + m])
                 # Feed forward: a^{l+1} = sigma(w^l a^l + b^l), one example a row.
                 for l in up:
                     z = dot(inputs[l], params_t[l], out=outs[l])
