@@ -273,7 +273,8 @@ def locate(data_dir=None, download: bool = True, progressbar=True,
     env = os.environ.get("MNIST_DIR")
     if env:
         if find_files(env) is None:
-            raise MnistError(_missing_message(Path(env), "MNIST_DIR names a folder that"))
+            raise MnistError(_missing_message(Path(env), "MNIST_DIR names a folder,",
+                                             after=", which"))
         return Path(env), "MNIST_DIR"
     cache = Path(cache) if cache is not None else cache_dir()
     if find_files(cache) is not None:
@@ -284,8 +285,8 @@ def locate(data_dir=None, download: bool = True, progressbar=True,
     return cache, "download"
 
 
-def _missing_message(folder: Path, who: str) -> str:
-    return (f"{who} {folder} does not hold MNIST. Put the four files "
+def _missing_message(folder: Path, who: str, after: str = "") -> str:
+    return (f"{who} {folder}{after} does not hold MNIST. Put the four files "
             f"({', '.join(n + '.gz' for n in FILES.values())}) there, or name another folder "
             f"with --data DIR or the MNIST_DIR environment variable.")
 
