@@ -96,7 +96,7 @@ class NoiseScaleMonitor:
     with exponential smoothing ``smoothing`` (0: none). ``readings`` keeps them all.
     One reading costs one forward and backward pass of ``batch_size`` examples."""
 
-    def __init__(self, net: Network, data, every: int = 500, batch_size: int = 500,
+    def __init__(self, net: Network, data, every: int = 1000, batch_size: int = 500,
                  smoothing: float = 0.8, seed=0):
         if int(every) != every or every < 1:
             raise ValueError(f"every must be a whole number of mini-batches >= 1, got {every!r}")

@@ -16,6 +16,10 @@ function every time):
    ratio, and the angle between dw and -g (0 degrees: the mini-batch's step goes straight
    down the probe cost's steepest slope; 90: across it; above 90: uphill).
 
+Each reading also makes the textbook test without mini-batch noise (the ``gd_*``
+fields): the step dw = -eta g along the probe cost's own gradient, as in the descent
+panel, with predicted change -eta ||g||^2.
+
 With a small eta the ratio is very close to 1 (the issue's author measured 0.9998 at
 eta = 0.01): C really is linear on the scale of one step. At eta = 3 (the book's choice)
 it is still near 0.9; at eta = 30 the step is so long that the surface bends within it
@@ -28,7 +32,8 @@ first layer, nearly all the work, stays in float32 but is computed as
 X (W + dW)^T = X W^T + X dW^T: the product with the small change dW is exact to float32's
 *relative* precision, and the rounding of X W^T is the same before and after the step,
 so it cancels from C(w + dw) - C(w). The rest of the network is float64. A reading on
-1,000 probe images then costs about three float32 products of (1000 x 785) by (785 x 30).
+n probe images then costs four float32 products of (n x 785) by (785 x 30) (the fourth
+for the textbook step below), and the rest in float64.
 
 Use it on the trainer's stream: ``watch`` passes every record through and adds a
 ``ProbeReading`` after the mini-batch that completes one::
@@ -50,7 +55,7 @@ import numpy as np
 from engine.network import Network
 from engine.sgd import BatchProgress
 from engine.verdict import Verdict, linear_verdict
-from engine.weight_space import Sample, flatten
+from engine.weight_space import Sample, flatten, unflatten
 
 DEFAULT_EVERY = 1000      # mini-batches between readings (5 an epoch at m = 10)
 DEFAULT_PROBE_SIZE = 500
@@ -76,11 +81,23 @@ class ProbeReading:
     step_length: float    # ||dw||
     gradient_length: float  # ||grad C(w)||
     verdict: Verdict
+    # The same test for the textbook step dw = -eta grad C(w) on the probe cost itself
+    # (what the descent panel does): no mini-batch noise, only the curvature.
+    gd_actual: float = float("nan")     # C(w - eta g) - C(w)
+    gd_predicted: float = float("nan")  # -eta ||g||^2
+    gd_ratio: float = float("nan")
+    gd_verdict: Optional[Verdict] = None
 
 
 class LinearityProbe:
     """Every ``every`` mini-batches, checks dC ~ grad C . dw on ``probe_size`` images of
-    ``data`` (drawn once with ``seed``). ``readings`` lists every reading so far."""
+    ``data`` (drawn once with ``seed``). ``readings`` lists every reading so far.
+
+    Inside ``watch`` the readings run while ``Trainer.run()`` holds BLAS to one thread;
+    calling ``measure_before``/``measure_after`` by hand, do the same
+    (``threadpoolctl.threadpool_limits(1, user_api="blas")``): two competing BLAS thread
+    pools on two cores made one reading twenty times slower.
+    """
 
     def __init__(self, net: Network, data, every: int = DEFAULT_EVERY,
                  probe_size: int = DEFAULT_PROBE_SIZE, seed=0):
@@ -152,12 +169,23 @@ class LinearityProbe:
         cos = -predicted / (gl * sl) if gl > 0 and sl > 0 else float("nan")
         angle = math.degrees(math.acos(max(-1.0, min(1.0, cos)))) if cos == cos else float("nan")
         p = progress
+        gd = {}
+        if p is not None and gl > 0:     # the pure gradient step with this step's eta
+            eta = p.eta
+            grads = unflatten(grad, self.net.sizes)
+            moved = [q - eta * g for q, g in zip(params, grads)]
+            z1_gd = z1 - eta * np.dot(self.sample.xa, grads[0].astype(np.float32).T)
+            out_gd = self._forward(moved, z1_gd)[-1]
+            gd_actual = self.net.cost.total(out_gd, self._y) / len(self.sample) - cost
+            gd_pred = -eta * gl * gl
+            gd = dict(gd_actual=gd_actual, gd_predicted=gd_pred, gd_ratio=gd_actual / gd_pred,
+                      gd_verdict=linear_verdict(gd_pred, gd_actual, cost))
         reading = ProbeReading(
             self.updates, p.epoch if p else 0, p.batch if p else 0,
             p.examples_seen if p else 0, p.eta if p else float("nan"),
             p.mini_batch_size if p else 0, cost, after, actual, predicted,
             actual / predicted if predicted else float("nan"), angle, sl, gl,
-            linear_verdict(predicted, actual, cost))
+            linear_verdict(predicted, actual, cost), **gd)
         self.readings.append(reading)
         return reading
 

@@ -60,6 +60,16 @@ def test_predicted_change_is_the_gradient_dotted_with_the_step(cost):
     cos = -(g @ d) / np.linalg.norm(g) / np.linalg.norm(d)
     assert r.angle == pytest.approx(math.degrees(math.acos(cos)), abs=1e-3)
     assert r.step_length == pytest.approx(np.linalg.norm(d), rel=1e-5)
+    # the textbook step -eta g on the probe cost: predicted -eta |g|^2, actual from a network
+    assert r.gd_predicted == pytest.approx(-2.0 * (g @ g), rel=1e-5)
+    moved = before.copy()
+    for w, b, gw, gb in zip(moved.weights, moved.biases, nabla_w, nabla_b):
+        w -= 2.0 * gw
+        b -= 2.0 * gb
+    c_gd = moved.cost.total(moved.feedforward(xs), ys) / len(xs)
+    assert r.gd_actual == pytest.approx(c_gd - c0, rel=1e-4)
+    assert r.gd_ratio == pytest.approx(r.gd_actual / r.gd_predicted)
+    assert r.gd_verdict.word in ("good", "breaking down", "overshoot")
 
 
 def test_full_batch_step_on_the_probe_set_goes_straight_down_and_small_steps_are_linear():
