@@ -39,7 +39,9 @@ from engine.batch_noise import (  # noqa: E402
     NoiseEstimate,
     NoiseReading,
     NoiseScaleMonitor,
+    batch_size_race,
     gradient_agreement,
+    tradeoff_text,
 )
 from engine.landscape import (  # noqa: E402
     grid_around,
@@ -208,6 +210,16 @@ def main(argv=None):
     print(f"   noise-scale monitor (every 1000 mini-batches, 500 examples): epoch {p0:.3f} s "
           f"without, {p1:.3f} s with: {100 * pairs:+.1f}% (median of pairs); B during that epoch: "
           f"{', '.join(f'{r.noise_scale:.0f}' for r in readings if isinstance(r, NoiseReading))}")
+    print(f"   batch-size race from the initial weights, eta = 3, one epoch: "
+          f"{tradeoff_text(len(train), 10)}")
+    t0 = time.perf_counter()
+    ends = {}
+    for p in batch_size_race(initial, train, epochs=1, points_per_epoch=5):
+        ends[p.label] = p
+    print(f"   ({time.perf_counter() - t0:.1f} s in all)")
+    for p in ends.values():
+        print(f"     {p.label:>10}: {p.updates:>6,} updates, {p.seconds:.2f} s of training, cost "
+              f"{p.cost:.4f}, accuracy {100 * p.accuracy:.1f}%")
 
     # ------------------------------------------------------------------ 4. sweep, sharpness
     print("\n4. Learning-rate sweep (0.01 .. 100, 1 epoch each, m = 10, test set at the end)")

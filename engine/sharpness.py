@@ -27,7 +27,7 @@ Nobody forms H (570 million numbers). Two things make it unnecessary:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import numpy as np
@@ -111,6 +111,7 @@ class Sharpness:
     converged: bool
     sample_size: int
     explanation: str = EXPLANATION
+    vector: Optional[np.ndarray] = field(default=None, repr=False, compare=False)
 
     def eta_limit(self) -> float:
         """2 / sharpness: the largest stable learning rate along the sharpest direction."""
@@ -125,11 +126,14 @@ class Sharpness:
 
 
 def sharpness(net: Network, data, sample_size: Optional[int] = 1000, iterations: int = 30,
-              tol: float = 1e-3, seed=0, h: float = 1e-3) -> Sharpness:
+              tol: float = 1e-3, seed=0, h: float = 1e-3,
+              start: Optional[np.ndarray] = None) -> Sharpness:
     """The largest eigenvalue of the Hessian of the mean cost C on ``sample_size`` images
     of ``data`` (or a ``Sample``), at ``net``'s current weights, by power iteration with
     finite-difference Hessian-vector products in float64. About 2 x (products) gradients;
     1,000 images and 15-30 products take a few tenths of a second for 784-30-10.
+    ``start``: the previous result's ``vector``, to track the sharpness along training
+    in fewer products (the top direction changes slowly).
     """
     sample = data if isinstance(data, Sample) else Sample.draw(
         data, sample_size, seed=seed, n_out=net.sizes[-1], dtype=np.float64)
@@ -141,7 +145,7 @@ def sharpness(net: Network, data, sample_size: Optional[int] = 1000, iterations:
     limiter = threadpool_limits(limits=1, user_api="blas")
     try:
         top = top_eigenvalue(lambda v: finite_difference_hvp(gradient, w, v, h), len(w),
-                             iterations=iterations, tol=tol, seed=seed)
+                             iterations=iterations, tol=tol, seed=seed, start=start)
     finally:
         limiter.restore_original_limits()
-    return Sharpness(top.value, top.products, top.converged, len(sample))
+    return Sharpness(top.value, top.products, top.converged, len(sample), vector=top.vector)

@@ -50,3 +50,6 @@ def test_network_sharpness_matches_the_full_hessian():
     assert s.eta_limit() == pytest.approx(2 / expected, rel=1e-4)
     assert "2/eta" in s.explanation
     assert "below" in s.describe(eta=0.1 * s.eta_limit())
+    again = sharpness(net, sample, iterations=300, tol=1e-9, start=s.vector)
+    assert again.value == pytest.approx(expected, rel=1e-4)
+    assert again.products < s.products                        # a warm start is quicker
