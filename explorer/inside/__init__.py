@@ -1,0 +1,1 @@
+"""Inside the network: hidden units, the confusion matrix, random labels (issue 13)."""
