@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from engine import digits
 from explorer.drawing.canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, DrawingCanvas
 from explorer.drawing.model import PadModel
+from explorer.drawing.pad_inside import PadInside
 from explorer.drawing.views import GuessView, OutputBars, PixelView
 
 LIVE_INTERVAL_MS = 40     # at most 25 answers a second while drawing ...
@@ -130,6 +131,8 @@ class DrawingPanel(QWidget):
         sees.setStyleSheet("color: #555;")
         middle.addWidget(sees)
         middle.addWidget(self.pixel_view, 1)
+        self.inside_views = PadInside(self)   # what it costs, which pixels, teach it
+        middle.addWidget(self.inside_views, 2)
         middle.addStretch(1)
 
         self.guess_view = GuessView()
@@ -293,6 +296,7 @@ class DrawingPanel(QWidget):
 
     def shutdown(self) -> None:
         self._live.stop()
+        self.inside_views.shutdown()
 
 
 def _title(text: str) -> QLabel:
