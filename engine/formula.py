@@ -167,7 +167,7 @@ def func(name: str, a):
         with np.errstate(all="ignore"):
             r = float(FUNCTIONS[name](a[1]))
         if not math.isfinite(r):
-            raise _FoldError("is undefined or too large")
+            raise _FoldError("is undefined" if math.isnan(r) else "is infinite")
         return const(r)
     return ("f", name, a)
 
@@ -461,6 +461,9 @@ def parse_formula(text: str, dim: int = 2,
                 hess = rows
     except RecursionError:
         raise FormulaError("the formula is too deeply nested to differentiate.") from None
+    except _FoldError as exc:
+        raise FormulaError(f"the formula's derivative holds a number that {exc.why}: write "
+                           f"it with smaller numbers.") from None
     f = compile_tree(tree)
     dfs = [compile_tree(g) for g in grads]
     df = lambda *v: tuple(d(*v) for d in dfs)  # noqa: E731

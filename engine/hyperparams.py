@@ -145,12 +145,17 @@ def check_training(eta, mini_batch_size, lmbda, epochs, n: Optional[int] = None)
 
 
 # ---------------------------------------------------------------------- typed text
+def _shown(t: str) -> str:
+    """The typed text as a message quotes it (long texts shortened)."""
+    return repr(t if len(t) <= 40 else t[:37] + "...")
+
+
 def _number_text(text: str, field: str) -> float:
     t = str(text).strip()
     try:
         value = float(t)
     except ValueError:
-        raise HyperparameterError(field, f"{t!r} is not a number.") from None
+        raise HyperparameterError(field, f"{_shown(t)} is not a number.") from None
     if not math.isfinite(value):
         raise HyperparameterError(field, "must be a finite number.")
     return value
@@ -159,12 +164,15 @@ def _number_text(text: str, field: str) -> float:
 def _whole_text(text: str, field: str, low: int, high: int) -> int:
     t = str(text).strip()
     digits = t.replace(",", "").replace("_", "")
+    if len(digits) > 30 and digits.lstrip("+-").isdigit():
+        raise HyperparameterError(field, f"must be from {low:,} to {high:,}, not a number "
+                                         f"of {len(digits)} digits.")
     try:
         if len(digits) > 30:
             raise ValueError
         value = int(digits)
     except ValueError:
-        raise HyperparameterError(field, f"{t!r} is not a whole number.") from None
+        raise HyperparameterError(field, f"{_shown(t)} is not a whole number.") from None
     return _whole(value, field, low, high)
 
 

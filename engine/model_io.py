@@ -282,7 +282,7 @@ def save(net: Network, path, metadata: Union[ModelInfo, dict, None] = None) -> P
     p = target_path(path)
     meta = metadata if isinstance(metadata, ModelInfo) else ModelInfo.from_metadata(metadata)
     try:
-        meta_text = json.dumps(meta.to_dict(), allow_nan=False)
+        meta_text = json.dumps(meta.to_dict())
     except (TypeError, ValueError) as exc:
         raise ModelError(f"The model's notes cannot be written as JSON: {exc}") from None
     arrays = {
@@ -537,7 +537,10 @@ def load(path, expect_sizes: Optional[Sequence[Optional[int]]] = None) -> Networ
     lengths differ (a drawing pad needs 784 in and 10 out, whatever lies between).
     The network gets ``info`` (a ``ModelInfo``) and ``metadata`` (its flat dict form).
     """
+    raw = os.fspath(path)
     path = Path(path)
+    if str(raw).endswith(("/", os.sep)) and not path.is_dir():
+        raise ModelError(f"{raw}: a file name must not end in '/'.")
     if not path.exists():
         raise ModelError(f"{path}: no such model file.")
     if path.is_dir():
@@ -551,7 +554,8 @@ def load(path, expect_sizes: Optional[Sequence[Optional[int]]] = None) -> Networ
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, RuntimeError,
             NotImplementedError, OverflowError, KeyError, UnicodeDecodeError) as exc:
-        why = "a checksum does not match" if "CRC" in str(exc) else "part of it is corrupt"
+        why = ("a checksum does not match" if "CRC" in str(exc) else
+               "a member is encrypted" if "encrypted" in str(exc) else "part of it is corrupt")
         raise ModelError(f"{path}: the file is damaged and cannot be read ({why}; "
                          f"{type(exc).__name__}).") from None
     except OSError as exc:

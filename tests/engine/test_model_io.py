@@ -308,20 +308,54 @@ def test_a_weight_array_whose_header_lies_about_its_shape(tmp_path):
     _refused(_archive(tmp_path / "lie.npz", members), "cut short")
 
 
-def test_an_unused_member_that_would_inflate_to_gigabytes_is_never_read(tmp_path):
+def _add_a_3_gib_bomb(path, name="bomb.npy"):
+    """Add a member ``name`` that really inflates to 3 GiB of zeros (3 MB on disk)."""
+    import struct
     import zipfile
+    import zlib
 
-    members = _good_members()
-    path = _archive(tmp_path / "bomb.npz", members)
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
-        with z.open("bomb.npy", "w", force_zip64=True) as f:      # 64 MiB of zeros here
-            chunk = bytes(1 << 20)
-            for _ in range(64):
-                f.write(chunk)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = c.compress(bytes(16 << 20)) + c.flush(zlib.Z_FULL_FLUSH)   # the same each time
+    data = block * 192 + c.flush()
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr(zipfile.ZipInfo(name), data)                          # stored as given...
+    raw = bytearray(path.read_bytes())
+    for sig, method, usize, name_len, name_at in ((b"PK\x03\x04", 8, 22, 26, 30),
+                                                  (b"PK\x01\x02", 10, 24, 28, 46)):
+        i = raw.find(sig)
+        while i >= 0:
+            n = struct.unpack_from("<H", raw, i + name_len)[0]
+            if raw[i + name_at:i + name_at + n] == name.encode():     # ...then declared
+                struct.pack_into("<H", raw, i + method, zipfile.ZIP_DEFLATED)   # deflated,
+                struct.pack_into("<I", raw, i + usize, 3 << 30)                 # 3 GiB
+            i = raw.find(sig, i + 4)
+    path.write_bytes(bytes(raw))
+    with zipfile.ZipFile(path) as z:                  # it is real: it inflates to zeros
+        assert z.getinfo(name).file_size == 3 << 30
+        with z.open(name) as f:
+            assert f.read(1 << 20) == bytes(1 << 20)
+
+
+def test_an_unused_member_that_would_inflate_to_3_gib_is_never_read(tmp_path):
     import time
 
+    path = _archive(tmp_path / "bomb.npz", _good_members())
+    _add_a_3_gib_bomb(path)
+    assert path.stat().st_size < 4 << 20
     t0 = time.perf_counter()
     assert model_io.load(path).sizes == [4, 3, 2]
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_a_used_member_that_would_inflate_to_3_gib_is_refused_unread(tmp_path):
+    import time
+
+    members = _good_members()
+    del members["w1.npy"]
+    path = _archive(tmp_path / "bomb.npz", members)
+    _add_a_3_gib_bomb(path, "w1.npy")
+    t0 = time.perf_counter()
+    _refused(path, "'w1'", "declares 3,221,225,472 bytes")
     assert time.perf_counter() - t0 < 1.0
 
 
@@ -388,3 +422,32 @@ def test_a_folder_or_a_device_given_as_a_model(tmp_path):
         model_io.load(tmp_path)
     with pytest.raises(model_io.ModelError, match="not an ordinary file"):
         model_io.load("/dev/null")
+
+
+def test_the_folder_is_synced_after_the_rename(tmp_path, monkeypatch):
+    import stat
+
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    model_io.save(Network([4, 2]), tmp_path / "m.npz")
+    assert synced == ["file", "folder"]
+
+
+def test_notes_with_nan_or_huge_numbers_load_and_save_again(tmp_path):
+    members = _good_members(metadata='{"eta": NaN, "epochs_trained": 1e999, "note": NaN}')
+    net = model_io.load(_archive(tmp_path / "m.npz", members))
+    assert net.info.eta is None and net.info.epochs_trained is None
+    again = model_io.load(model_io.save(net, tmp_path / "again.npz", net.info))
+    assert np.isnan(again.info.extra["note"])
+
+
+def test_a_file_name_ending_in_a_slash(tmp_path):
+    path = model_io.save(Network([4, 2]), tmp_path / "m.npz")
+    with pytest.raises(model_io.ModelError, match="must not end in '/'"):
+        model_io.load(str(path) + "/")
