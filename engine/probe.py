@@ -38,7 +38,7 @@ for the textbook step below), and the rest in float64.
 Use it on the trainer's stream: ``watch`` passes every record through and adds a
 ``ProbeReading`` after the mini-batch that completes one::
 
-    probe = LinearityProbe(net, data.training, every=1000)
+    probe = LinearityProbe(net, data.training, every=2000)
     for record in probe.watch(trainer.run()):
         if isinstance(record, ProbeReading):
             print(record.ratio, record.verdict.word)
@@ -57,7 +57,7 @@ from engine.sgd import BatchProgress
 from engine.verdict import Verdict, linear_verdict
 from engine.weight_space import Sample, flatten, unflatten
 
-DEFAULT_EVERY = 1000      # mini-batches between readings (5 an epoch at m = 10)
+DEFAULT_EVERY = 2000      # mini-batches between readings (2.5 an epoch at m = 10, about 7 a second)
 DEFAULT_PROBE_SIZE = 500
 
 
