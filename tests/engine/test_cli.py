@@ -342,3 +342,28 @@ def test_m_gets_the_same_message_from_the_cli_the_panel_and_the_trainer(capsys, 
         Trainer(Network([784, 10]), (np.zeros((100, 784)), np.zeros(100, int)),
                 mini_batch_size=1000)
     assert str(panel.value) == str(trainer.value) in err
+
+
+def test_a_real_ctrl_c_saves_the_last_complete_epoch(small_mnist, tmp_path):
+    import signal
+    import time
+
+    from engine import model_io
+
+    path = tmp_path / "m.npz"
+    proc = subprocess.Popen([sys.executable, "main.py", "train", "--data", str(small_mnist),
+                             "--epochs", "100000", "--no-progress", "--save", str(path),
+                             "--split", "full"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        t0 = time.monotonic()
+        for line in proc.stdout:
+            if line.startswith("Epoch 2:") or time.monotonic() - t0 > 60:
+                break
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "Saved the network as it was after" in err and "Traceback" not in err
+    assert model_io.load(path).info.epochs_trained >= 2
