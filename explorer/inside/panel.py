@@ -215,7 +215,7 @@ class InsidePanel(QWidget):
             f"{RANDOM_LABELS_DEFAULTS['eta']:g}, m {RANDOM_LABELS_DEFAULTS['mini_batch_size']}:"
             f" one learns the true labels, one the same images with labels shuffled.")
         self.rl_plot = pg.PlotWidget(background="w")
-        self.rl_plot.setMinimumHeight(150)
+        self.rl_plot.setMinimumHeight(90)
         self.rl_plot.setLabel("bottom", "epoch")
         self.rl_plot.setLabel("left", "accuracy %")
         self.rl_plot.setYRange(0, 100)
@@ -262,8 +262,12 @@ class InsidePanel(QWidget):
         right_w.setLayout(right)
         bottom = QSplitter(Qt.Vertical)
         top = QSplitter(Qt.Horizontal)
-        top.addWidget(left_w)
-        top.addWidget(right_w)
+        for column in (left_w, right_w):      # small windows scroll, never clip
+            scroll = QScrollArea()
+            scroll.setWidget(column)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.NoFrame)
+            top.addWidget(scroll)
         top.setStretchFactor(0, 1)
         top.setStretchFactor(1, 1)
         bottom.addWidget(top)
