@@ -16,6 +16,7 @@ PANELS = (
     ("descent", "Descent", "explorer.descent.panel", "DescentPanel"),
     ("training", "Training", "explorer.training.panel", "TrainingPanel"),
     ("drawing", "Drawing pad", "explorer.drawing.panel", "DrawingPanel"),
+    ("inside", "Inside the network", "explorer.inside.panel", "InsidePanel"),
 )
 
 BOOK_URL = "http://neuralnetworksanddeeplearning.com/chap1.html#learning_with_gradient_descent"
