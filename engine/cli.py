@@ -195,7 +195,7 @@ def train_command(args) -> int:
     except hyperparams.HyperparameterError as exc:
         return _fail(str(exc), EXIT_USAGE)
     save_path = None
-    if args.save:
+    if args.save is not None:
         try:
             save_path = model_io.check_target(args.save)
         except model_io.ModelError as exc:

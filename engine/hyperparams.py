@@ -19,6 +19,7 @@ mini-batch size m from 1 to the number of training images, L2 from 0 to ``MAX_L2
 from __future__ import annotations
 
 import math
+import re
 from numbers import Integral, Real
 from typing import List, Optional, Sequence
 
@@ -208,6 +209,9 @@ def parse_sizes(text: str, inputs: Optional[int] = INPUTS,
                 outputs: Optional[int] = OUTPUTS) -> List[int]:
     """"784, 30, 10" (commas, spaces or dashes between) -> [784, 30, 10], checked."""
     text = str(text)
+    if re.search(r"(^|[\s,])-\d", text):          # "-30": a minus sign, not a separator
+        raise HyperparameterError(SIZES, f"{text.strip()[:60]!r} is not a list of whole "
+                                         f"numbers above 0 (e.g. 784, 30, 10).")
     parts = [p for p in text.replace(",", " ").replace("-", " ").split() if p]
     if len(parts) < 2:
         raise HyperparameterError(SIZES, "give at least two layers, e.g. 784, 30, 10.")

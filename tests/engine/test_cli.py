@@ -69,6 +69,7 @@ def test_json_gives_one_object_per_epoch(capsys, small_mnist, tmp_path):
                                           "neurons, not 3,000,000"),
     (["--sizes", "784", "30", "9"], "Layer sizes: the last layer must be 10"),
     (["--sizes", "784", "x", "10"], "is not a list of whole numbers"),
+    (["--sizes", "784", "-30", "10"], "is not a list of whole numbers above 0"),
     (["--sizes", "784", *["5"] * 9, "10"], "at most 8 layers"),
     (["--activation", "tanh"], "invalid choice"),
 ])
@@ -225,6 +226,7 @@ def test_ctrl_c_later_saves_the_network_of_the_last_complete_epoch(
 
 
 @pytest.mark.parametrize("target, words", [
+    ("", "No file name given"),
     ("missing/m.npz", "folder .*missing does not exist"),
     ("folder/", "is a folder"),
     ("folder", "is a folder"),
@@ -235,7 +237,7 @@ def test_a_save_path_that_cannot_be_written_is_refused_before_anything_else(
     import re
 
     (tmp_path / "folder").mkdir()
-    target = target if target.startswith("/") else str(tmp_path) + "/" + target
+    target = target if target.startswith("/") or not target else str(tmp_path) + "/" + target
     # --data names no MNIST: the path is checked first (exit 2, not 1)
     code, _, err = run(capsys, "train", "--data", tmp_path / "nowhere", "--save", target)
     assert code == 2 and re.search(words, err) and "--save" in err, err

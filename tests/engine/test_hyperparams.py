@@ -68,3 +68,13 @@ def test_the_trainer_checks_again_when_m_is_changed_while_it_runs():
     with pytest.raises(hp.HyperparameterError, match="Mini-batch size m: must be from 1 to 40"):
         for record in trainer.run():
             trainer.mini_batch_size = 41          # checked when the next epoch begins
+
+
+@pytest.mark.parametrize("text, ok", [("784-30-10", True), ("784 - 30 - 10", True),
+                                      ("784, -30, 10", False), ("784 -30 10", False)])
+def test_a_dash_separates_layers_but_a_minus_sign_is_refused(text, ok):
+    if ok:
+        assert hp.parse_sizes(text) == [784, 30, 10]
+    else:
+        with pytest.raises(hp.HyperparameterError, match="above 0"):
+            hp.parse_sizes(text)
