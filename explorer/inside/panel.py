@@ -548,11 +548,13 @@ class InsidePanel(QWidget):
         if mode in ("weights", "gradient"):
             (self.weights_radio if mode == "weights" else self.gradient_radio).setChecked(True)
         else:
+            self.weights_radio.setChecked(True)
             notes.append("the saved unit-picture mode could not be used; weights instead.")
         per_unit = state.get("per_unit", False)
         if isinstance(per_unit, bool):
             self.per_unit_box.setChecked(per_unit)
         else:
+            self.per_unit_box.setChecked(False)
             notes.append("the saved per-unit scale could not be used; off instead.")
         for key, box, default in (("random_images", self.rl_images,
                                    RANDOM_LABELS_DEFAULTS["train_size"]),
