@@ -40,7 +40,9 @@ def run_app(args) -> int:
         settings = QSettings(str(Path(args.screenshot) / ".screenshot-settings.ini"),
                              QSettings.IniFormat)
         settings.clear()
-    window = MainWindow(session, settings)
+    # The tour is offered on a person's first launch, not to scripted runs.
+    scripted = bool(args.screenshot or getattr(args, "quit_after", None))
+    window = MainWindow(session, settings, offer_tour=not scripted)
     if args.screenshot:
         window.resize(1400, 900)
     window.show()

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
 from explorer.session import Session
+from explorer.tour import window_hooks as tour
 
 # (key, tab title, module, class): each class takes (session, parent=None).
 PANELS = (
@@ -38,7 +39,8 @@ class MainWindow(QMainWindow):
     foreign value costs that panel its settings, never the start of the app.
     """
 
-    def __init__(self, session: Session, settings: QSettings | None = None):
+    def __init__(self, session: Session, settings: QSettings | None = None,
+                 offer_tour: bool = False):
         super().__init__()
         self.session = session
         self.settings = settings if settings is not None else QSettings()
@@ -55,6 +57,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar().showMessage(session.model_error or "Ready", 8000)
         self._restore()
+        if offer_tour:                  # a normal start (not --screenshot, not tests)
+            tour.offer_tour(self)
 
     # ------------------------------------------------------------------ menus
     def _build_menus(self) -> None:
@@ -89,6 +93,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(full)
 
         help_menu = self.menuBar().addMenu("&Help")
+        tour.add_tour_action(self, help_menu)
+        help_menu.addSeparator()
         for text, url in (("The Book: Learning with Gradient Descent", BOOK_URL),
                           ("3Blue1Brown: Gradient Descent", VIDEO_URL)):
             action = QAction(text, self)
