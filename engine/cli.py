@@ -254,8 +254,8 @@ def train_command(args) -> int:
                 bar.close()
                 bar = None
             results.append(record)
-            if save_path is not None:
-                saved = net.copy()     # the network at the end of its last complete epoch
+            if save_path is not None:  # the network at the end of its last complete epoch
+                saved = (net.copy(), len(results))   # (one assignment: Ctrl+C cannot split it)
             _print_epoch(record, args.json, out)
             warning = stuck_warning(record, trainer.eta)
             if warning and not warned:
@@ -281,7 +281,8 @@ def train_command(args) -> int:
               f"{final.test_total} ({100 * final.test_accuracy:.2f}%); "
               f"{final.elapsed:.1f} s of training", flush=True)
     if save_path is not None:
-        code = _save(saved, save_path, args, results, len(training), interrupted,
+        net_done, epochs_done = saved if saved is not None else (None, 0)
+        code = _save(net_done, save_path, args, results[:epochs_done], len(training), interrupted,
                      extra_info={"augment": augmenter.describe() if augmenter is not None else None})
         if code:
             return code

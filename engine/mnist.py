@@ -286,6 +286,12 @@ def locate(data_dir=None, download: bool = True, progressbar=True,
 
 
 def _missing_message(folder: Path, who: str, after: str = "") -> str:
+    if folder.is_file():
+        return (f"{who} {folder}{after} is a file, not a folder: name the folder that holds "
+                f"the four MNIST files.")
+    if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK):
+        return (f"{who} {folder}{after} cannot be opened: permission denied. Check the "
+                f"folder's permissions (ls -ld) or copy the MNIST files somewhere readable.")
     return (f"{who} {folder}{after} does not hold MNIST. Put the four files "
             f"({', '.join(n + '.gz' for n in FILES.values())}) there, or name another folder "
             f"with --data DIR or the MNIST_DIR environment variable.")

@@ -556,8 +556,8 @@ def load(path, expect_sizes: Optional[Sequence[Optional[int]]] = None) -> Networ
             NotImplementedError, OverflowError, KeyError, UnicodeDecodeError) as exc:
         why = ("a checksum does not match" if "CRC" in str(exc) else
                "a member is encrypted" if "encrypted" in str(exc) else "part of it is corrupt")
-        raise ModelError(f"{path}: the file is damaged and cannot be read ({why}; "
-                         f"{type(exc).__name__}).") from None
+        raise ModelError(f"{path}: the file is damaged and cannot be read "
+                         f"({why}).") from None
     except OSError as exc:
         raise ModelError(f"{path} cannot be read: {exc.strerror or exc}.") from None
     except MemoryError:

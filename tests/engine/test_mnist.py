@@ -394,3 +394,9 @@ def test_the_published_sizes_cap_the_real_files(endless_server, tmp_path):
 def test_download_cancelled_is_the_engines_one_class():
     assert issubclass(mnist.DownloadCancelled, mnist.MnistError)
     assert callable(mnist.remove_partial_downloads)
+
+
+def test_a_file_named_as_the_data_folder(tmp_path):
+    path = _write(tmp_path / "mnist.gz", b"x")
+    with pytest.raises(mnist.MnistError, match="mnist.gz is a file, not a folder"):
+        mnist.locate(path, download=False)
