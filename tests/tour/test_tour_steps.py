@@ -82,3 +82,24 @@ def test_every_formula_is_typeset_by_mathtext():
         assert cache.get(s.formula, 15, 100) is png    # kept, not drawn again
     with pytest.raises(ValueError):
         mathtext.render_png(r"$\frac{1}{$")
+
+
+def test_the_tour_data_loads_no_qt():
+    """The steps, the place in them and the formula drawing import no Qt (as
+    tests/test_panel_models.py checks for every panel's model)."""
+    import subprocess
+    import sys
+
+    from paths import ROOT
+
+    code = ("import sys\n"
+            "import explorer.tour.steps, explorer.tour.model, explorer.tour.mathtext\n"
+            "from explorer.tour.mathtext import render_png\n"
+            "from explorer.tour.steps import STEPS\n"
+            "render_png(STEPS[0].formula) if explorer.tour.mathtext.available() else None\n"
+            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('PySide6', 'shiboken6', 'pyqtgraph'))))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""
