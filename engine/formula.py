@@ -247,17 +247,25 @@ def derivative(t, i: int):
     raise AssertionError(kind)  # pragma: no cover
 
 
+def _numpy_numbers(fn: Callable) -> Callable:
+    """``fn`` with plain Python numbers turned into NumPy's: then 1/(x-y) at x = y is inf
+    (NumPy's warning is silenced by ``Surface``), not a ZeroDivisionError."""
+    f64, plain = np.float64, (int, float)
+
+    def call(*v):
+        return fn(*[f64(a) if isinstance(a, plain) else a for a in v])
+    return call
+
+
 def compile_tree(t) -> Callable:
     """A function of the variables (NumPy arrays) that evaluates the tree element-wise."""
     kind = t[0]
-    # Values are NumPy numbers even for plain Python floats in, so 1/(x-y) at x = y is
-    # inf (with NumPy's warning, silenced by Surface) rather than ZeroDivisionError.
     if kind == "c":
-        value = np.float64(t[1])
-        return lambda *v: value + 0.0 * np.asarray(v[0], dtype=float)
+        value = t[1]
+        return lambda *v: value + 0.0 * v[0]
     if kind == "v":
         i = t[1]
-        return lambda *v: np.asarray(v[i], dtype=float) + 0.0
+        return lambda *v: v[i] + 0.0
     if kind == "neg":
         fa = compile_tree(t[1])
         return lambda *v: -fa(*v)
@@ -464,13 +472,13 @@ def parse_formula(text: str, dim: int = 2,
     except _FoldError as exc:
         raise FormulaError(f"the formula's derivative holds a number that {exc.why}: write "
                            f"it with smaller numbers.") from None
-    f = compile_tree(tree)
+    f = _numpy_numbers(compile_tree(tree))
     dfs = [compile_tree(g) for g in grads]
-    df = lambda *v: tuple(d(*v) for d in dfs)  # noqa: E731
+    df = _numpy_numbers(lambda *v: tuple(d(*v) for d in dfs))
     d2f = None
     if hess is not None:
         d2s = [[compile_tree(h) for h in row] for row in hess]
-        d2f = lambda *v: tuple(tuple(h(*v) for h in row) for row in d2s)  # noqa: E731
+        d2f = _numpy_numbers(lambda *v: tuple(tuple(h(*v) for h in row) for row in d2s))
     return Surface("formula", "Your formula", dim, f, df, d2f, domain, tuple(start),
                    text.strip(), "Your own cost function, differentiated exactly.")
 
