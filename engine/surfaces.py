@@ -236,6 +236,24 @@ SURFACES: Dict[str, Surface] = {s.key: s for s in (
 CURVES: Dict[str, Surface] = {s.key: s for s in (_parabola(), _double_well(), _wavy())}
 
 
+# The settings each function opens with, chosen to show what it is there for (the
+# descent panel applies them when the function is picked): eta for gradient descent,
+# momentum and Nesterov; alpha for AdaGrad, RMSProp and Adam (they move about alpha per
+# coordinate per step); epsilon for the fixed step; the number of steps.
+PRESETS: Dict[str, Dict[str, float]] = {
+    "bowl": dict(eta=0.1, alpha=0.1, epsilon=0.1, steps=60),
+    "ravine": dict(eta=0.09, alpha=0.1, epsilon=0.1, steps=100),
+    "falseminima": dict(eta=0.1, alpha=0.1, epsilon=0.1, steps=150),
+    "saddle": dict(eta=0.05, alpha=0.05, epsilon=0.05, steps=100),
+    "rosenbrock": dict(eta=0.001, alpha=0.05, epsilon=0.02, steps=1000),
+    "himmelblau": dict(eta=0.01, alpha=0.1, epsilon=0.1, steps=150),
+    "rastrigin": dict(eta=0.002, alpha=0.05, epsilon=0.05, steps=200),
+    "parabola": dict(eta=0.1, alpha=0.1, epsilon=0.1, steps=50),
+    "doublewell": dict(eta=0.05, alpha=0.1, epsilon=0.1, steps=100),
+    "wavy": dict(eta=0.05, alpha=0.1, epsilon=0.1, steps=100),
+}
+
+
 def named(key: str) -> Surface:
     """A named surface or curve; ``KeyError`` with the known names otherwise."""
     if key in SURFACES:

@@ -3,15 +3,18 @@ one-variable exercise. Both show one trail and ball per update rule; a click sta
 ball there.
 
 The contour map is an image coloured by the cost with level lines on top (computed once
-per function by ``engine.surfaces.contour_segments``); the arrow at the readout's ball
-is its next step dv. The curve view draws, for the readout's rule, the tangent line the
+per function by ``engine.surfaces.contour_segments``). At the readout's ball, arrows
+show the step the readout describes and the rule's inside: the velocity carried and the
+push (momentum), the look-ahead point (Nesterov), the gradient's own direction beside the
+per-coordinate step (AdaGrad, RMSProp, Adam, Newton). The view follows balls thrown out
+by a large eta only so far: the surface stays the main thing. The curve view draws, for the readout's rule, the tangent line the
 step relies on: along it the cost would change by C'(v) dv (the prediction), while the
 curve changes by the actual amount. With a large eta the two part visibly.
 """
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, List, Tuple
 
 import numpy as np
 import pyqtgraph as pg
@@ -50,6 +53,45 @@ class _ClickablePlot(pg.PlotWidget):
         pass
 
 
+ACTUAL_COLOUR = "#8c564b"      # the curve's real change (brown: no rule uses it)
+MARGIN = 0.25                  # the map follows balls this far beyond the region (x its size)
+
+# arrows at the ball: (name, label, colour); which ones a rule draws is in ``arrows``
+ARROW_STYLE = {
+    "step": ("Δv", "#000000"),
+    "carried": ("μu (carried)", "#2ca02c"),
+    "push": ("−η∇C (push)", "#d62728"),
+    "ahead_push": ("−η∇C at look-ahead", "#d62728"),
+    "downhill": ("−∇C direction", "#555555"),
+    "m_hat": ("−m̂ direction", "#1f77b4"),
+}
+
+
+def arrows(method: str, v: np.ndarray, dv: np.ndarray, grad: np.ndarray,
+           state: Dict[str, np.ndarray]) -> List[Tuple[str, np.ndarray, np.ndarray]]:
+    """(name, from, to) of the arrows that show what ``method`` did in one step: the
+    step itself, and the parts or directions it was made of."""
+    out = [("step", v, v + dv)]
+    length = float(np.linalg.norm(dv))
+
+    def direction(d):
+        n = float(np.linalg.norm(d))
+        return d / n * length if n > 0 and length > 0 else np.zeros_like(d)
+
+    if method == "momentum" and "carried" in state:
+        out += [("carried", v, v + state["carried"]),
+                ("push", v + state["carried"], v + state["carried"] + state["push"])]
+    elif method == "nesterov" and "ahead" in state:
+        out += [("carried", v, state["ahead"]),
+                ("ahead_push", state["ahead"], state["ahead"] + state["push"])]
+    elif method in ("adagrad", "rmsprop", "newton"):
+        out.append(("downhill", v, v + direction(-grad)))
+    elif method == "adam" and "m_hat" in state:
+        out += [("downhill", v, v + direction(-grad)),
+                ("m_hat", v, v + direction(-state["m_hat"]))]
+    return [(n, a, b) for n, a, b in out if np.all(np.isfinite(a)) and np.all(np.isfinite(b))]
+
+
 class ContourView(_ClickablePlot):
     """The contour map: colours by cost, level lines, trails, balls, next step."""
 
@@ -77,17 +119,24 @@ class ContourView(_ClickablePlot):
         self.minima = pg.ScatterPlotItem(symbol="+", size=11, pen=pg.mkPen("k", width=1.5),
                                          brush=None)
         pi.addItem(self.minima)
-        self.start_item = pg.ScatterPlotItem(symbol="o", size=12, pen=pg.mkPen("k", width=2),
-                                             brush=pg.mkBrush(255, 255, 255, 220))
-        self.start_item.setZValue(5)
+        # the start: a ring under the balls (a ball at the start stays visible)
+        self.start_item = pg.ScatterPlotItem(symbol="o", size=16, pen=pg.mkPen("k", width=2),
+                                             brush=None)
+        self.start_item.setZValue(1)
         pi.addItem(self.start_item)
-        self.step_arrow = pg.PlotDataItem(pen=_pen("k", 2.0, Qt.DashLine))
-        self.step_arrow.setZValue(6)
-        pi.addItem(self.step_arrow)
-        self.arrow_head = pg.ArrowItem(headLen=12, tipAngle=35, brush="k", pen=None)
-        self.arrow_head.setZValue(6)
-        self.arrow_head.hide()
-        pi.addItem(self.arrow_head)
+        self.arrow_items = {}
+        for name, (label, colour) in ARROW_STYLE.items():
+            line = pg.PlotDataItem(pen=_pen(colour, 2.2, Qt.DashLine if name == "step"
+                                            else Qt.SolidLine))
+            head = pg.ArrowItem(headLen=11, tipAngle=35, brush=colour, pen=None)
+            text = pg.TextItem(label, color=colour, anchor=(0, 1))
+            for item in (line, head, text):
+                item.setZValue(6)
+                item.hide()
+                pi.addItem(item)
+            self.arrow_items[name] = (line, head, text)
+        self.step_arrow, self.arrow_head = self.arrow_items["step"][:2]
+        self.shown_arrows: List[str] = []
         self.trails: Dict[str, pg.PlotDataItem] = {}
         self.balls: Dict[str, pg.ScatterPlotItem] = {}
         self._fitted = None
@@ -150,7 +199,7 @@ class ContourView(_ClickablePlot):
         m = self.model
         (x0, x1), (y0, y1) = m.surface.domain
         target = [x0, x1, y0, y1]
-        mx, my = 0.5 * (x1 - x0), 0.5 * (y1 - y0)
+        mx, my = MARGIN * (x1 - x0), MARGIN * (y1 - y0)
         # (trails still of the last function, when the function has just changed, are left out)
         points = [t.v for t in m.trajectories.values() if t.v.shape[1:] == (2,)]
         v = np.concatenate(points) if points else np.zeros((0, 2))
@@ -175,25 +224,38 @@ class ContourView(_ClickablePlot):
             v = np.clip(v, -1e6, 1e6)
             self.trails[key].setData(v[:, 0], v[:, 1])
             self.balls[key].setData([v[-1, 0]], [v[-1, 1]])
+        self._show_arrows(k)
+
+    def _show_arrows(self, k: int) -> None:
+        """The arrows of the step the readout describes (the last one at a trail's end)."""
+        m = self.model
         t = m.trajectories.get(m.primary)
-        if t is not None and m.index(m.primary, k) < t.steps:
-            i = m.index(m.primary, k)
-            a, b = t.v[i], t.v[i] + t.dv[i]
-            self.step_arrow.setData([a[0], b[0]], [a[1], b[1]])
+        wanted = []
+        if t is not None and t.steps > 0 and t.v.shape[1:] == (2,):
+            i = min(m.index(m.primary, k), t.steps - 1)
+            wanted = arrows(m.primary, t.v[i], t.dv[i], t.grad[i], t.state_at(i))
+        vb = self.plotItem.vb
+        sx, sy = vb.viewPixelSize()
+        self.shown_arrows = []
+        for name, (line, head, text) in self.arrow_items.items():
+            line.hide()
+            head.hide()
+            text.hide()
+        for name, a, b in wanted:
+            line, head, text = self.arrow_items[name]
             d = b - a
-            if np.hypot(*d) > 0 and np.all(np.abs(b) < 1e6):
-                # ArrowItem's angle is in screen degrees; account for the axis scales
-                vb = self.plotItem.vb
-                sx, sy = vb.viewPixelSize()
-                angle = np.degrees(np.arctan2(-d[1] / sy, d[0] / sx))
-                self.arrow_head.setStyle(angle=180 + angle)
-                self.arrow_head.setPos(b[0], b[1])
-                self.arrow_head.show()
-            else:
-                self.arrow_head.hide()
-        else:
-            self.step_arrow.setData([], [])
-            self.arrow_head.hide()
+            if not (np.hypot(*d) > 0 and np.all(np.abs(b) < 1e6)):
+                continue
+            line.setData([a[0], b[0]], [a[1], b[1]])
+            # ArrowItem's angle is in screen degrees; account for the axis scales
+            angle = np.degrees(np.arctan2(-d[1] / sy, d[0] / sx))
+            head.setStyle(angle=180 + angle)
+            head.setPos(b[0], b[1])
+            text.setPos(b[0], b[1])
+            for item in (line, head):
+                item.show()
+            text.setVisible(name != "step" or len(wanted) > 1)
+            self.shown_arrows.append(name)
 
     def on_click(self, x: float, y: float) -> None:
         (x0, x1), (y0, y1) = self.model.surface.domain
@@ -221,16 +283,19 @@ class CurveView(_ClickablePlot):
         self.predicted = pg.PlotDataItem(pen=pg.mkPen("#555555", width=2.5),
                                          symbol="t1", symbolSize=9, symbolBrush="#555555")
         pi.addItem(self.predicted)
-        self.actual = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=2.5))
+        self.actual = pg.PlotDataItem(pen=pg.mkPen(ACTUAL_COLOUR, width=3.5), symbol="o",
+                                      symbolSize=7, symbolBrush=ACTUAL_COLOUR, symbolPen=None)
         pi.addItem(self.actual)
         for item in (self.tangent, self.predicted, self.actual):
             item.setZValue(4)       # over the trails
-        self.start_item = pg.ScatterPlotItem(symbol="o", size=12, pen=pg.mkPen("k", width=2),
-                                             brush=pg.mkBrush(255, 255, 255, 220))
-        self.start_item.setZValue(5)
+        self.start_item = pg.ScatterPlotItem(symbol="o", size=18, pen=pg.mkPen("k", width=2),
+                                             brush=None)
+        self.start_item.setZValue(1)
         pi.addItem(self.start_item)
         self.trails: Dict[str, pg.PlotDataItem] = {}
         self.balls: Dict[str, pg.ScatterPlotItem] = {}
+        self.home = ((0.0, 1.0), (0.0, 1.0))    # the curve's own x and y ranges
+        self.fitted = None
         model.surface_changed.connect(self.rebuild_surface)
         model.trajectories_changed.connect(self.rebuild_trails)
         model.step_changed.connect(self.show_step)
@@ -248,8 +313,25 @@ class CurveView(_ClickablePlot):
         lo, hi = (finite.min(), finite.max()) if finite.size else (0, 1)
         pad = 0.08 * (hi - lo or 1)
         (x0, x1), = m.surface.domain
-        self.plotItem.vb.setRange(xRange=(x0, x1), yRange=(lo - pad, hi + pad), padding=0)
+        self.home = ((x0, x1), (lo - pad, hi + pad))
+        self.fitted = None
+        self._fit([])
         self._show_start()
+
+    def _fit(self, points) -> None:
+        """Show the curve and, around it, the points of the step drawn (tangent, predicted
+        and actual change), which matter most at a large eta: up to one curve's width
+        and height beyond it. Set only when that extent changes (hand zoom is kept)."""
+        (x0, x1), (y0, y1) = self.home
+        w, h = x1 - x0, y1 - y0
+        for x, y in points:
+            if np.isfinite(x) and np.isfinite(y):
+                x0, x1 = min(x0, max(x, self.home[0][0] - w)), max(x1, min(x, self.home[0][1] + w))
+                y0, y1 = min(y0, max(y, self.home[1][0] - h)), max(y1, min(y, self.home[1][1] + h))
+        target = (x0, x1, y0, y1)
+        if self.fitted is None or not np.allclose(target, self.fitted, rtol=0, atol=1e-3 * w):
+            self.fitted = target
+            self.plotItem.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
 
     def _show_start(self) -> None:
         m = self.model
@@ -293,16 +375,18 @@ class CurveView(_ClickablePlot):
             self.trails[key].setData(v, c)
             self.balls[key].setData([v[-1]], [c[-1]])
         t = m.trajectories.get(m.primary)
-        if t is not None and m.index(m.primary, k) < t.steps:
-            i = m.index(m.primary, k)
+        if t is not None and t.steps > 0 and t.v.shape[1:] == (1,):
+            # the step the readout describes: the next one, or the last at the trail's end
+            i = min(m.index(m.primary, k), t.steps - 1)
             v, c, g, dv = t.v[i, 0], t.C[i], t.grad[i, 0], t.dv[i, 0]
             (x0, x1), = m.surface.domain
-            span = x1 - x0
-            xs = np.array([v - 0.3 * span, v + 0.3 * span])
+            span = max(0.3 * (x1 - x0), 1.2 * abs(dv))
+            xs = np.array([v - span, v + span])
             self.tangent.setData(xs, c + g * (xs - v))
-            # along the tangent: the predicted change; the curve's own change in red
+            # along the tangent: the predicted change; the curve's own change in brown
             self.predicted.setData([v, v + dv], [c, c + t.predicted[i]])
             self.actual.setData([v + dv, v + dv], [c + t.predicted[i], c + t.actual[i]])
+            self._fit([(v, c), (v + dv, c + t.predicted[i]), (v + dv, c + t.actual[i])])
         else:
             for item in (self.tangent, self.predicted, self.actual):
                 item.setData([], [])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import math
-from typing import Dict
+from typing import Dict, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPixmap, QValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QSlider,
     QSpinBox,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -45,6 +47,72 @@ RULE_TIPS = {
               "used. It heads for any flat point, maxima and saddles too.",
 }
 SLIDER_STEPS = 1000
+
+
+class CheckedSpin(QDoubleSpinBox):
+    """A number box that accepts any number while typing and, when the typed number is
+    outside its range, says so (``refused``) instead of silently keeping the old one."""
+
+    refused = Signal(str)
+
+    def __init__(self, label: str = "The value", parent=None):
+        super().__init__(parent)
+        self.label = label
+
+    def _typed(self, text: str) -> Optional[float]:
+        t = text.strip()
+        for part in (self.prefix(), self.suffix()):
+            if part:
+                t = t.replace(part.strip(), "")
+        try:
+            return float(t.replace(",", "."))
+        except ValueError:
+            return None
+
+    def validate(self, text, pos):  # noqa: D401 - Qt's name
+        result = super().validate(text, pos)
+        state = result[0] if isinstance(result, tuple) else result
+        if state == QValidator.Invalid and self._typed(text) is not None:
+            return (QValidator.Intermediate, text, pos)
+        return result
+
+    def fixup(self, text):
+        x = self._typed(text)
+        if x is not None and not (self.minimum() <= x <= self.maximum()
+                                  and round(x, self.decimals()) == x):
+            self.refused.emit(
+                f"{self.label} must be between {self.minimum():g} and {self.maximum():g} "
+                f"(at most {self.decimals()} decimals); {text.strip()} cannot be used, so it "
+                f"stays {self.value():g}.")
+        return super().fixup(text)
+
+
+def log_map(lo: float, hi: float):
+    """(to_slider, from_slider) for a value on a log scale between lo and hi."""
+    span = math.log(hi / lo)
+
+    def to(x):
+        return round(SLIDER_STEPS * math.log(min(max(x, lo), hi) / lo) / span)
+
+    def back(p):
+        x = lo * math.exp(span * p / SLIDER_STEPS)
+        return round(x, max(0, 2 - int(math.floor(math.log10(x)))))
+    return to, back
+
+
+def one_minus_map(top: float):
+    """(to_slider, from_slider) for a weight in 0..top, on a log scale of 1 - x (so
+    0.9, 0.99 and 0.999 are evenly spaced, as they matter)."""
+    floor = 1 - top
+    span = math.log(floor)
+
+    def to(x):
+        return round(SLIDER_STEPS * math.log(max(1 - min(max(x, 0.0), top), floor)) / span)
+
+    def back(p):
+        y = math.exp(span * p / SLIDER_STEPS)
+        return round(1 - y, max(3, 1 - int(math.floor(math.log10(max(y, 1e-12))))))
+    return to, back
 
 
 def swatch(colour: str, size: int = 12) -> QIcon:
@@ -103,6 +171,8 @@ class DescentControls(QWidget):
         self.function.setObjectName("function")
         form.addWidget(self.function)
         self.about = QLabel()
+        self.about.setObjectName("about")
+        self.about.setTextFormat(Qt.RichText)
         self.about.setWordWrap(True)
         self.about.setStyleSheet("color: #555;")
         form.addWidget(self.about)
@@ -131,10 +201,18 @@ class DescentControls(QWidget):
         form.addWidget(self.formula_row)
         self.error = QLabel()
         self.error.setObjectName("error")
+        self.error.setTextFormat(Qt.PlainText)      # it may quote what the user typed
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020; font-weight: bold;")
         self.error.hide()
         form.addWidget(self.error)
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setTextFormat(Qt.PlainText)
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #7a4a00;")
+        self.notice.hide()
+        form.addWidget(self.notice)
         layout.addWidget(box)
 
         # ---- start and learning rate
@@ -152,39 +230,63 @@ class DescentControls(QWidget):
         start_row.addWidget(self.reset_start)
         grid.addRow("Start v", start_row)
         eta_row = QHBoxLayout()
-        self.eta = self._spin(ETA_MIN, ETA_MAX, 4, 0.001)
+        self.eta = self._spin(ETA_MIN, ETA_MAX, 4, 0.001, "η")
         self.eta.setObjectName("eta")
-        self.eta.setToolTip("The learning rate: dv = -eta grad C")
+        self.eta.setToolTip(f"The learning rate of gradient descent, momentum and Nesterov: "
+                            f"dv = -eta grad C ({ETA_MIN:g} to {ETA_MAX:g})")
         self.eta_slider = QSlider(Qt.Horizontal)
         self.eta_slider.setRange(0, SLIDER_STEPS)
         self.eta_slider.setToolTip("Learning rate on a log scale")
         eta_row.addWidget(self.eta_slider, 1)
         eta_row.addWidget(self.eta)
         grid.addRow("η (eta)", eta_row)
+        self.same_eta = QCheckBox("Same η for all rules")
+        self.same_eta.setObjectName("same-eta")
+        self.same_eta.setToolTip("AdaGrad, RMSProp and Adam move about their step size α "
+                                 "per coordinate per step, whatever the slope, so they have "
+                                 "their own α. Tick this to give them η instead, to compare "
+                                 "every rule at one setting.")
+        grid.addRow("", self.same_eta)
         self.steps = QSpinBox()
         self.steps.setRange(1, 5000)
         grid.addRow("Steps", self.steps)
-        # each rule's own parameters; a row shows while a rule that uses it is ticked
-        self.epsilon = self._spin(1e-4, 5.0, 4, 0.01)
+        # each rule's own parameters, each a box and a slider; a row shows while a rule
+        # that uses it is ticked
+        self.alpha = self._spin(ETA_MIN, ETA_MAX, 4, 0.01, "α")
+        self.alpha.setObjectName("alpha")
+        self.alpha.setToolTip("Step size α of AdaGrad, RMSProp and Adam: about how far each "
+                              "coordinate moves per step")
+        self.epsilon = self._spin(1e-4, 5.0, 4, 0.01, "ε")
         self.epsilon.setObjectName("epsilon")
         self.epsilon.setToolTip("Fixed step length: dv = -epsilon grad C / |grad C|")
-        grid.addRow("Step length ε", self.epsilon)
-        self.mu = self._spin(0.0, 0.999, 3, 0.05)
+        self.mu = self._spin(0.0, 0.999, 3, 0.05, "μ")
+        self.mu.setObjectName("mu")
         self.mu.setToolTip("Momentum coefficient mu for Momentum and Nesterov")
-        grid.addRow("Momentum μ", self.mu)
-        self.rho = self._spin(0.0, 0.999, 3, 0.01)
+        self.rho = self._spin(0.0, 0.999, 3, 0.01, "ρ")
+        self.rho.setObjectName("rho")
         self.rho.setToolTip("RMSProp: S = rho S + (1 - rho) grad C^2")
-        grid.addRow("RMSProp ρ", self.rho)
-        beta_row = QHBoxLayout()
-        self.beta1 = self._spin(0.0, 0.999, 3, 0.01)
+        self.beta1 = self._spin(0.0, 0.999, 3, 0.01, "β1")
+        self.beta1.setObjectName("beta1")
         self.beta1.setToolTip("Adam: weight of the running mean of the gradients")
-        self.beta2 = self._spin(0.0, 0.9999, 4, 0.001)
+        self.beta2 = self._spin(0.0, 0.9999, 4, 0.001, "β2")
+        self.beta2.setObjectName("beta2")
         self.beta2.setToolTip("Adam: weight of the running mean of the squared gradients")
-        beta_row.addWidget(self.beta1)
-        beta_row.addWidget(self.beta2)
-        grid.addRow("Adam β1, β2", beta_row)
-        self._param_rows = ((self.epsilon, ("fixed",)), (self.mu, ("momentum", "nesterov")),
-                            (self.rho, ("rmsprop",)), (beta_row, ("adam",)))
+        self.sliders: Dict[str, QSlider] = {}
+        rows = {}
+        for name, spin, label, mapping in (
+                ("alpha", self.alpha, "Step size α", log_map(ETA_MIN, ETA_MAX)),
+                ("epsilon", self.epsilon, "Step length ε", log_map(1e-4, 5.0)),
+                ("mu", self.mu, "Momentum μ", one_minus_map(0.999)),
+                ("rho", self.rho, "RMSProp ρ", one_minus_map(0.999)),
+                ("beta1", self.beta1, "Adam β1", one_minus_map(0.999)),
+                ("beta2", self.beta2, "Adam β2", one_minus_map(0.9999))):
+            rows[name] = self._slider_row(name, spin, mapping)
+            grid.addRow(label, rows[name])
+        self._param_rows = ((rows["alpha"], ("adagrad", "rmsprop", "adam")),
+                            (rows["epsilon"], ("fixed",)),
+                            (rows["mu"], ("momentum", "nesterov")),
+                            (rows["rho"], ("rmsprop",)), (rows["beta1"], ("adam",)),
+                            (rows["beta2"], ("adam",)))
         self.step_form = grid
         noise_row = QHBoxLayout()
         self.noise = self._spin(0.0, 100.0, 2, 0.1)
@@ -216,16 +318,25 @@ class DescentControls(QWidget):
         self.primary.setObjectName("primary")
         readout_row.addWidget(self.primary, 1)
         rules.addLayout(readout_row)
+        self.narrate = QCheckBox("Narrate: one line per step")
+        self.narrate.setObjectName("narrate")
+        self.narrate.setToolTip("Print what the readout's rule did at each step, and why")
+        rules.addWidget(self.narrate)
         layout.addWidget(box)
 
         # ---- playback
         box = QGroupBox("Playback")
         play = QVBoxLayout(box)
         buttons = QHBoxLayout()
-        self.rewind = QPushButton("◀◀ Start")
-        self.play = QPushButton("▶ Play")
+        style = self.style()
+        self.rewind = QPushButton(style.standardIcon(QStyle.SP_MediaSkipBackward), "Start")
+        self.rewind.setToolTip("Back to the start (Home)")
+        self.play = QPushButton(style.standardIcon(QStyle.SP_MediaPlay), "Play")
+        self.play.setObjectName("play")
+        self.play.setToolTip("Play or pause (Space)")
         self.play.setCheckable(True)
-        self.step_button = QPushButton("Step ›")
+        self.step_button = QPushButton(style.standardIcon(QStyle.SP_MediaSeekForward), "Step")
+        self.step_button.setToolTip("One step forward (Right arrow)")
         for b in (self.rewind, self.play, self.step_button):
             buttons.addWidget(b)
         play.addLayout(buttons)
@@ -257,6 +368,8 @@ class DescentControls(QWidget):
         self.eta.valueChanged.connect(self._eta_typed)
         self.eta_slider.valueChanged.connect(self._eta_slid)
         self.steps.valueChanged.connect(lambda n: self._set(steps=int(n)))
+        self.alpha.valueChanged.connect(lambda x: self._set(alpha=float(x)))
+        self.same_eta.toggled.connect(self._same_eta_toggled)
         self.epsilon.valueChanged.connect(lambda x: self._set(epsilon=float(x)))
         self.mu.valueChanged.connect(lambda x: self._set(mu=float(x)))
         self.rho.valueChanged.connect(lambda x: self._set(rho=float(x)))
@@ -277,14 +390,45 @@ class DescentControls(QWidget):
         model.trajectories_changed.connect(self.sync_steps)
         model.step_changed.connect(self.sync_position)
         model.error_changed.connect(self.show_error)
+        model.notice_changed.connect(self.show_notice)
+        for spin in (self.eta, self.alpha, self.epsilon, self.mu, self.rho, self.beta1,
+                     self.beta2):
+            spin.refused.connect(self.show_error)
         model.settings_changed.connect(self.sync_settings)
         self.sync()
         self.sync_steps()
         self.sync_position(model.step)
 
+    def _slider_row(self, name: str, spin: QDoubleSpinBox, mapping) -> QWidget:
+        """A slider beside ``spin``; ``mapping`` is (value -> position, position -> value)."""
+        to, back = mapping
+        slider = QSlider(Qt.Horizontal)
+        slider.setObjectName(f"{name}-slider")
+        slider.setRange(0, SLIDER_STEPS)
+        slider.setToolTip(spin.toolTip())
+        self.sliders[name] = slider
+
+        def slid(pos: int) -> None:
+            if not self._syncing:
+                spin.setValue(back(pos))
+
+        def typed(x: float) -> None:
+            if to(x) != slider.value():
+                slider.blockSignals(True)
+                slider.setValue(to(x))
+                slider.blockSignals(False)
+        slider.valueChanged.connect(slid)
+        spin.valueChanged.connect(typed)
+        row = QWidget()
+        lay = QHBoxLayout(row)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(slider, 1)
+        lay.addWidget(spin)
+        return row
+
     @staticmethod
-    def _spin(lo, hi, decimals, step) -> QDoubleSpinBox:
-        s = QDoubleSpinBox()
+    def _spin(lo, hi, decimals, step, label="The value") -> "CheckedSpin":
+        s = CheckedSpin(f"{label}")
         s.setRange(lo, hi)
         s.setDecimals(decimals)
         s.setSingleStep(step)
@@ -306,9 +450,9 @@ class DescentControls(QWidget):
             self.formula_row.setVisible(is_formula)
             self.formula.setText(m.formula_text[m.dim])
             self.formula_range.setValue(m.formula_range)
-            text = m.surface.about
-            if m.surface.text:
-                text = f"<i>C = {m.surface.text}</i><br>{text}"
+            text = html.escape(m.surface.about)
+            if m.surface.text:      # a typed formula is the user's text: never markup
+                text = f"<i>C = {html.escape(m.surface.text)}</i><br>{text}"
             self.about.setText(text)
             self.start_y.setVisible(m.dim == 2)
         finally:
@@ -327,6 +471,10 @@ class DescentControls(QWidget):
             if abs(slider_to_eta(self.eta_slider.value()) - s.eta) > 1e-9 * max(s.eta, 1):
                 self.eta_slider.setValue(eta_to_slider(s.eta))
             self.steps.setValue(s.steps)
+            self.alpha.setValue(s.alpha if s.alpha is not None else s.eta)
+            self.alpha.setEnabled(not m.same_eta)
+            self.sliders["alpha"].setEnabled(not m.same_eta)
+            self.same_eta.setChecked(m.same_eta)
             self.epsilon.setValue(s.epsilon)
             self.mu.setValue(s.mu)
             self.rho.setValue(s.rho)
@@ -381,11 +529,24 @@ class DescentControls(QWidget):
         self.error.setText(text)
         self.error.setVisible(bool(text))
 
+    def show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def _same_eta_toggled(self, on: bool) -> None:
+        if not self._syncing:
+            self.model.set_same_eta(on)
+
     def set_playing(self, on: bool) -> None:
         self.play.blockSignals(True)
         self.play.setChecked(on)
-        self.play.setText("⏸ Pause" if on else "▶ Play")
+        self._play_look(on)
         self.play.blockSignals(False)
+
+    def _play_look(self, on: bool) -> None:
+        self.play.setText("Pause" if on else "Play")
+        self.play.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if on
+                                                    else QStyle.SP_MediaPlay))
 
     # ------------------------------------------------------------------ widgets -> model
     def _set(self, **changes) -> None:
@@ -458,7 +619,7 @@ class DescentControls(QWidget):
         self.model.set_methods([k for k, cb in self.method_boxes.items() if cb.isChecked()])
 
     def _play_toggled(self, on: bool) -> None:
-        self.play.setText("⏸ Pause" if on else "▶ Play")
+        self._play_look(on)
         self.play_toggled.emit(on)
 
     def _position_moved(self, k: int) -> None:

@@ -4,20 +4,26 @@ the trajectories they trace, and which step is being shown.
 The views take a ``DescentModel`` in their constructor, listen to its signals and draw;
 the controls call its setters. All maths is in ``engine`` (surfaces, formula,
 optimizers); this object only holds results and says when they change.
+
+The trails are computed by ``compute_trails(job)``. Without a ``runner`` the model calls
+it at once (tests, scripts); the panel sets ``runner`` to a worker thread, which hands
+the result back later through ``deliver``. Every change makes a new ``Job`` with the
+next ``generation``; a result whose generation is not the latest is dropped.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import replace
-from typing import Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass, replace
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from engine import optimizers
 from engine.formula import FormulaError, parse_formula
-from engine.surfaces import CURVES, SURFACES, Surface, contour_levels
+from engine.setup_codes import DESCENT_LIMITS, SetupCodeError
+from engine.surfaces import CURVES, PRESETS, SURFACES, Surface, contour_levels
 from explorer.events import Event
 
 # One colour per update rule, the same in every view and the legend.
@@ -43,6 +49,28 @@ SURFACE_STOPS = (
 
 GRID = 200
 FORMULA = "formula"
+FIRST_STEPS = 60        # the worker hands these over first, then the whole trails
+
+
+@dataclass(frozen=True)
+class Job:
+    """One computation of the trails: everything it depends on, and its generation."""
+
+    generation: int
+    surface: Surface
+    start: Tuple[float, ...]
+    methods: Tuple[str, ...]
+    settings: optimizers.Settings
+    to_end: bool = False
+
+
+def compute_trails(job: Job, should_stop: Optional[Callable[[], bool]] = None,
+                   steps: Optional[int] = None) -> Dict[str, optimizers.Trajectory]:
+    """The trail of every rule of ``job`` (the first ``steps`` only, if given).
+    Raises ``optimizers.Stale`` when ``should_stop`` says so."""
+    s = job.settings if steps is None else replace(job.settings,
+                                                   steps=min(steps, job.settings.steps))
+    return {m: optimizers.run(job.surface, job.start, m, s, should_stop) for m in job.methods}
 
 
 def surface_colours(t: np.ndarray) -> np.ndarray:
@@ -83,6 +111,8 @@ class DescentModel:
     start_changed = Event()
     settings_changed = Event()          # eta, steps, rules... (controls follow)
     error_changed = Event()             # formula errors etc. (str); "" clears
+    busy_changed = Event()              # (bool) trails being computed
+    notice_changed = Event()            # (str) a note on the function or start; "" clears
 
     def __init__(self):
         self.dim = 2
@@ -93,10 +123,18 @@ class DescentModel:
         self.start: np.ndarray = np.array(self.surface.start)
         self.methods: List[str] = ["gd", "momentum", "adam"]
         self.primary = "gd"
-        self.settings = optimizers.Settings(eta=0.01, steps=150)
+        self.settings = optimizers.Settings(eta=0.01, steps=150, alpha=0.1)
+        self.same_eta = False           # True: AdaGrad, RMSProp and Adam use eta too
         self.trajectories: Dict[str, optimizers.Trajectory] = {}
         self.step = 0
         self.error = ""
+        self.notice = ""
+        self.runner: Optional[Callable[[Job], None]] = None     # None: compute at once
+        self.generation = 0
+        self.busy = False
+        self.partial = False            # the trails shown are the first steps only
+        self._job: Optional[Job] = None
+        self._step_at_job = self._delivered_step = 0
         self.grid_n = GRID
         self._hold = 0                  # > 0: changes wait for one recompute (holding())
         self._held: Optional[bool] = None
@@ -123,7 +161,7 @@ class DescentModel:
         if key not in table:
             return False
         self.key = key
-        self._use(table[key])
+        self._use(table[key], PRESETS.get(key))
         return True
 
     def set_formula(self, text: str, half_range: Optional[float] = None) -> bool:
@@ -149,14 +187,42 @@ class DescentModel:
         self._use(surface)
         return True
 
-    def _use(self, surface: Surface) -> None:
+    def _use(self, surface: Surface, preset: Optional[dict] = None) -> None:
         self.surface = surface
-        self.start = np.array(surface.start, dtype=float)
         self._set_error("")
         self._compute_grid()
+        self.start = self._defined_start(np.array(surface.start, dtype=float))
+        if preset:
+            changes = {k: v for k, v in preset.items() if k != "steps"}
+            changes["steps"] = int(preset.get("steps", self.settings.steps))
+            self.settings = replace(self.settings, **changes)
+            self.settings_changed.emit()
+        self.trajectories = {}          # the old function's trails do not fit this one
         self.surface_changed.emit()
         self.start_changed.emit()
         self.recompute(to_end=True)
+
+    def _defined_start(self, v: np.ndarray) -> np.ndarray:
+        """``v`` if C is defined there; else the nearest grid point where it is, with a
+        notice saying so plainly."""
+        if math.isfinite(self.surface.value_at(v)) and \
+                np.all(np.isfinite(self.surface.gradient_at(v))):
+            self._set_notice("")
+            return v
+        ok = np.isfinite(self.z)
+        mesh = np.meshgrid(*self.axes, indexing="ij")
+        pts = np.stack([a[ok] for a in mesh], axis=1)
+        where = "(" + ", ".join(f"{x:.3g}" for x in v) + ")"
+        if not len(pts):
+            self._set_notice(f"C is not defined at the start {where}.")
+            return v
+        best = pts[np.argmin(np.sum((pts - v) ** 2, axis=1))]
+        self._set_notice(
+            f"C is not defined at the usual start {where} (it cannot be computed there: "
+            f"too large, or outside the formula's domain). The ball starts at the nearest "
+            f"point where it is, ({', '.join(f'{x:.3g}' for x in best)}); click the map to "
+            f"choose another.")
+        return best
 
     def _compute_grid(self) -> None:
         self.axes, self.z = self.surface.grid(self.grid_n)
@@ -185,9 +251,11 @@ class DescentModel:
         if v.shape != (self.dim,) or not np.all(np.isfinite(v)):
             return False
         if not math.isfinite(self.surface.value_at(v)):
-            self._set_error("The function is not defined there: pick another start.")
+            self._set_error(f"C is not defined at v = ({', '.join(f'{x:.3g}' for x in v)}): "
+                            f"pick another start.")
             return False
         self._set_error("")
+        self._set_notice("")
         self.start = v
         self.start_changed.emit()
         self.recompute(to_end=True)
@@ -218,6 +286,18 @@ class DescentModel:
         self.settings_changed.emit()
         self.recompute(to_end=at_end)
 
+    def set_same_eta(self, on: bool) -> None:
+        """True: AdaGrad, RMSProp and Adam take eta as their step size, like the rest."""
+        if bool(on) != self.same_eta:
+            at_end = self.step >= self.max_step()
+            self.same_eta = bool(on)
+            self.settings_changed.emit()
+            self.recompute(to_end=at_end)
+
+    def run_settings(self) -> optimizers.Settings:
+        """The settings the rules are run with (alpha None when one eta is used for all)."""
+        return replace(self.settings, alpha=None) if self.same_eta else self.settings
+
     def usable(self, method: str) -> bool:
         return not optimizers.METHODS[method].needs_hessian or self.surface.has_hessian
 
@@ -234,15 +314,52 @@ class DescentModel:
                 self.recompute(to_end=to_end)
 
     def recompute(self, to_end: bool = False) -> None:
+        """Compute the trails again: at once without a runner, else handed to it (the
+        result comes back through ``deliver``)."""
         if self._hold:
             self._held = bool(to_end or self._held)
             return
-        s = self.settings
-        self.trajectories = {m: optimizers.run(self.surface, self.start, m, s)
-                             for m in self.methods if self.usable(m)}
+        self.generation += 1
+        job = Job(self.generation, self.surface, tuple(float(x) for x in self.start),
+                  tuple(m for m in self.methods if self.usable(m)), self.run_settings(),
+                  bool(to_end))
+        self._job = job
+        self._step_at_job = self._delivered_step = self.step
+        if self.runner is None:
+            self.deliver(job, compute_trails(job), final=True)
+            return
+        self._set_busy(True)
+        self.runner(job)
+
+    def deliver(self, job: Job, trails: Dict[str, optimizers.Trajectory],
+                final: bool = True) -> bool:
+        """Show ``trails`` computed for ``job`` (the first steps when not ``final``).
+        A result of an older job is dropped: returns False."""
+        if job.generation != self.generation:
+            return False
+        # go to the end only if the step shown is still the one this job began with (or
+        # that its first steps moved to): a step the user chose meanwhile is kept
+        follow = job.to_end and self.step in (self._step_at_job, self._delivered_step)
+        self.trajectories = trails
+        self.partial = not final
+        if final:
+            self._set_busy(False)
         self.trajectories_changed.emit()
-        self.set_step(self.max_step() if to_end else min(self.step, self.max_step()),
+        self.set_step(self.max_step() if follow else min(self.step, self.max_step()),
                       force=True)
+        self._delivered_step = self.step
+        return True
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Block until the latest trails are in (for scripts and tests with a runner that
+        has a ``wait``); True when they are."""
+        waiter = getattr(self.runner, "wait", None)
+        return True if waiter is None or not self.busy else bool(waiter(timeout))
+
+    def _set_busy(self, on: bool) -> None:
+        if on != self.busy:
+            self.busy = on
+            self.busy_changed.emit(on)
 
     def max_step(self) -> int:
         return max((t.steps for t in self.trajectories.values()), default=0)
@@ -259,8 +376,77 @@ class DescentModel:
         t = self.trajectories[method]
         return min(self.step if k is None else k, t.steps)
 
+    # ------------------------------------------------------------------ setups
+    def setup(self) -> dict:
+        """The whole setup as plain values (what a setup code holds, camera aside)."""
+        s = self.settings
+        data = {"dim": self.dim, "function": self.key,
+                "formula": self.formula_text[self.dim] if self.key == FORMULA else "",
+                "range": self.formula_range, "start": [float(x) for x in self.start],
+                "methods": list(self.methods), "primary": self.primary,
+                "same_eta": self.same_eta}
+        for name in DESCENT_LIMITS:
+            if name != "range":
+                data[name] = getattr(s, name)
+        if data["alpha"] is None:
+            data["alpha"] = s.eta
+        return data
+
+    def apply_setup(self, data: dict) -> None:
+        """Make ``data`` (checked by ``engine.setup_codes.check``) the setup, all of it or
+        nothing: the formula must parse and C be defined at the start, else
+        ``SetupCodeError`` and nothing changes."""
+        dim, key = data["dim"], data["function"]
+        if key == FORMULA:
+            r = data["range"]
+            try:
+                surface = parse_formula(data["formula"], dim, ((-r, r),) * dim)
+            except FormulaError as exc:
+                raise SetupCodeError(f"The setup's formula cannot be used: {exc}") from None
+        else:
+            surface = (SURFACES if dim == 2 else CURVES)[key]
+        start = np.array(data["start"], dtype=float)
+        if not math.isfinite(surface.value_at(start)):
+            raise SetupCodeError("C is not defined at the setup's start.")
+        names = [n for n in DESCENT_LIMITS if n != "range"]
+        with self.holding():
+            self.dim = dim
+            self.formula_range = data["range"]
+            if key == FORMULA:
+                self.formula_text[dim] = data["formula"]
+                self.key = FORMULA
+                self._use(surface)
+            else:
+                self.key = key
+                self._use(surface)
+            self.settings = replace(self.settings, **{n: data[n] for n in names})
+            self.same_eta = data["same_eta"]
+            self.methods = list(data["methods"])
+            self.primary = data["primary"] if data["primary"] in self.methods else (
+                self.methods[0] if self.methods else self.primary)
+            self.start = start
+            self._set_notice("")
+            self.settings_changed.emit()
+            self.start_changed.emit()
+            self.recompute(to_end=True)
+
     # ------------------------------------------------------------------ errors
     def _set_error(self, text: str) -> None:
         if text != self.error:
             self.error = text
             self.error_changed.emit(text)
+
+    def _set_notice(self, text: str) -> None:
+        if text != self.notice:
+            self.notice = text
+            self.notice_changed.emit(text)
+
+    def outside_range(self) -> bool:
+        """Whether a trail goes beyond the plotted region (by more than a tenth)."""
+        for t in self.trajectories.values():
+            v = t.v[np.all(np.isfinite(t.v), axis=1)]
+            for i, (lo, hi) in enumerate(self.surface.domain):
+                pad = 0.1 * (hi - lo)
+                if len(v) and (v[:, i].min() < lo - pad or v[:, i].max() > hi + pad):
+                    return True
+        return False

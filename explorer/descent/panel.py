@@ -14,14 +14,14 @@ import math
 import time
 from typing import Optional
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -30,181 +30,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import setup_codes
+from engine.narrate import narrate
 from engine.optimizers import METHODS
 from explorer.descent.contour import ContourView, CurveView
 from explorer.descent.controls import DescentControls
-from explorer.descent.model import COLOURS, FORMULA, DescentModel
+from explorer.descent.cost_plot import CostPlot
+from explorer.descent.model import FORMULA, DescentModel
+from explorer.descent.readout import Readout
+from explorer.descent.worker import TrailWorker
 from explorer.gl_check import opengl_available
 
-
-def _fmt(x: float) -> str:
-    if not math.isfinite(x):
-        return str(x)
-    if x == 0:
-        return "0"
-    if 1e-3 <= abs(x) < 1e5:
-        return f"{x:.4g}"
-    return f"{x:.3e}"
-
-
-def _vec(v) -> str:
-    return "(" + ", ".join(_fmt(float(x)) for x in np.atleast_1d(v)) + ")"
-
-
-class CostPlot(pg.PlotWidget):
-    """C against step for every rule, with a line at the step being shown.
-
-    The y axis goes logarithmic by itself when C spans more than a factor 50; the
-    ``log_box`` check box (shown beside the plot's title) overrides that choice. A log
-    scale needs C > 0, so the box is off and disabled where C reaches zero or below."""
-
-    def __init__(self, model: DescentModel, parent=None):
-        super().__init__(parent)
-        self.model = model
-        pi = self.plotItem
-        pi.setLabel("bottom", "step")
-        pi.setLabel("left", "C")
-        pi.showGrid(x=True, y=True, alpha=0.15)
-        pi.setMenuEnabled(False)
-        pi.hideButtons()
-        # the legend sits above the plot, not on it: inside, it hid the curves it names
-        self.legend = QLabel()
-        self.legend.setObjectName("cost-legend")
-        self.legend.setWordWrap(True)
-        self.legend.setTextFormat(Qt.RichText)
-        pi.getAxis("left").enableAutoSIPrefix(False)
-        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((0, 0, 0, 120), width=1))
-        pi.addItem(self.cursor)
-        self.curves = {}
-        self.log_choice: Optional[bool] = None      # None: decided by the data
-        self.log_box = QCheckBox("log scale")
-        self.log_box.setObjectName("cost-log")
-        self.log_box.toggled.connect(self._log_toggled)
-        model.trajectories_changed.connect(self.rebuild)
-        model.step_changed.connect(lambda k: self.cursor.setValue(k))
-        self.rebuild()
-
-    def rebuild(self) -> None:
-        m = self.model
-        for key in list(self.curves):
-            if key not in m.trajectories:
-                self.plotItem.removeItem(self.curves.pop(key))
-        positive = all(np.all(t.C[np.isfinite(t.C)] > 0) for t in m.trajectories.values())
-        spread = [t.C[np.isfinite(t.C)] for t in m.trajectories.values()]
-        spread = np.concatenate(spread) if spread else np.zeros(0)
-        auto = bool(positive and spread.size and spread.max() / max(spread.min(), 1e-300) > 50)
-        log = positive and (auto if self.log_choice is None else self.log_choice)
-        self.log_box.blockSignals(True)
-        self.log_box.setChecked(log)
-        self.log_box.setEnabled(positive)
-        self.log_box.setToolTip(
-            "Plot C on a logarithmic axis: equal drops by a factor look equal." if positive
-            else "C reaches zero or below here, which a logarithmic axis cannot show.")
-        self.log_box.blockSignals(False)
-        # a log axis shows 12 decades below the start at most: 1e-30 says no more than 1e-12
-        start = max((float(t.C[0]) for t in m.trajectories.values()
-                     if np.isfinite(t.C[0])), default=1.0)
-        floor = abs(start) * 1e-12 if log else -1e12
-        for key, t in m.trajectories.items():
-            if key not in self.curves:
-                self.curves[key] = self.plotItem.plot(pen=pg.mkPen(COLOURS[key], width=2))
-            # below the floor the line leaves the plot (a flat line there would look
-            # like a run that stalled)
-            c = np.where(t.C < floor, np.nan, np.minimum(t.C, 1e12))
-            self.curves[key].setData(np.arange(len(c)), c, connect="finite")
-        self.plotItem.setLogMode(y=log)
-        self.plotItem.setLabel("left", "C (log scale)" if log else "C")
-        self.plotItem.enableAutoRange()
-        self.cursor.setValue(m.step)
-        self.legend.setText(" &nbsp; ".join(
-            f"<span style='color:{COLOURS[k]}; font-size:large'>━</span>&nbsp;"
-            f"{html.escape(METHODS[k].name)}" for k in m.methods if k in m.trajectories))
-
-    def _log_toggled(self, on: bool) -> None:
-        self.log_choice = on
-        self.rebuild()
-
-
-class Readout(QLabel):
-    """The numbers of the readout rule at the step shown, and how the race stands."""
-
-    def __init__(self, model: DescentModel, parent=None):
-        super().__init__(parent)
-        self.model = model
-        self.setObjectName("readout")
-        self.setTextFormat(Qt.RichText)
-        self.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.setMinimumWidth(480)
-        model.step_changed.connect(self.refresh)
-        model.trajectories_changed.connect(self.refresh)
-        self.refresh()
-
-    def verdict(self, predicted: float, actual: float, scale: float = 1.0) -> str:
-        if abs(predicted) <= 1e-12 * max(1.0, abs(scale)):
-            return ("<span style='color:#555'>The changes are down at rounding level: "
-                    "the ball has stopped moving.</span>")
-        ratio = actual / predicted
-        if actual > 0:
-            return ("<span style='color:#b00020'><b>C went up.</b> The step overshot: "
-                    "eta is too large for this slope.</span>")
-        if 0.9 <= ratio <= 1.1:
-            return ("<span style='color:#1b7e1b'>Prediction holds (actual/predicted = %.2f): "
-                    "the step is small enough for ∇C·Δv to be a good guide.</span>" % ratio)
-        return ("<span style='color:#b35c00'>Actual/predicted = %.2f: the linear "
-                "approximation is breaking down; a smaller eta keeps it honest.</span>" % ratio)
-
-    def refresh(self, *_):
-        m = self.model
-        t = m.trajectories.get(m.primary)
-        if t is None:
-            self.setText("<i>Tick an update rule to see the ball roll.</i>")
-            return
-        shown = m.index(m.primary)
-        i = shown
-        name = METHODS[m.primary].name
-        colour = COLOURS[m.primary]
-        head = (f"<b style='color:{colour}'>● {html.escape(name)}</b> &nbsp; step {i} of "
-                f"{t.steps}")
-        rows = [("v", _vec(t.v[i])), ("C(v)", _fmt(float(t.C[i]))),
-                ("∇C", _vec(t.grad[i])), ("|∇C|", _fmt(float(np.linalg.norm(t.grad[i]))))]
-        verdict = ""
-        if i == t.steps and i > 0:   # at the end of the trail: the step that came here
-            i -= 1
-            rows.append(("", f"<i>last step, {i} → {i + 1}:</i>"))
-        if i < t.steps:
-            rows.append(("Δv", _vec(t.dv[i])))
-            rows.append(("|Δv|", _fmt(float(np.linalg.norm(t.dv[i])))))
-            rows.append(("predicted ΔC = ∇C·Δv", _fmt(float(t.predicted[i]))))
-            rows.append(("actual ΔC", _fmt(float(t.actual[i]))))
-            verdict = self.verdict(float(t.predicted[i]), float(t.actual[i]), float(t.C[0]))
-        table = "".join(f"<tr><td style='color:#555; padding-right:8px'>{k}</td>"
-                        f"<td><tt>{v}</tt></td></tr>" for k, v in rows)
-        status = ""
-        if t.message and shown >= t.steps:
-            colour_msg = "#b00020" if t.status in ("diverged", "domain", "singular") else "#1b7e1b"
-            status = f"<p style='color:{colour_msg}'><b>{html.escape(t.message)}</b></p>"
-        race = []
-        for key, tr in m.trajectories.items():
-            j = m.index(key)
-            flag = {"diverged": " — diverged", "domain": " — left the domain",
-                    "singular": " — stopped", "converged": " — at rest"}.get(tr.status, "")
-            flag = flag if j >= tr.steps and tr.status != "ok" else ""
-            race.append(f"<span style='color:{COLOURS[key]}'>●</span> "
-                        f"{html.escape(METHODS[key].name)}: C = {_fmt(float(tr.C[j]))}{flag}")
-        skipped = [METHODS[k].name for k in m.methods if k not in m.trajectories]
-        note = ""
-        if skipped:
-            note = (f"<br><span style='color:#777'>{', '.join(skipped)}: needs the Hessian, "
-                    f"not available for this function.</span>")
-        self.setText(
-            f"<table width='100%' cellspacing='0' cellpadding='0'><tr>"
-            f"<td valign='top' style='padding-right:14px'>{head}"
-            f"<table cellspacing='0'>{table}</table></td>"
-            f"<td valign='top'>{verdict}{status}"
-            f"<p style='color:#333'><b>At this step</b><br>{'<br>'.join(race)}{note}</p>"
-            f"</td></tr></table>")
+# The panel's keyboard shortcuts (text, key): the Help menu can list them.
+SHORTCUTS = (("Play / pause the ball", "Space"), ("One step forward", "Right"),
+             ("Back to the start", "Home"))
+NARRATE_LINES = 400             # the narration keeps this many lines
 
 
 class DescentPanel(QWidget):
@@ -214,6 +54,9 @@ class DescentPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.model = DescentModel()
+        # the trails are computed on a worker thread from now on
+        self.worker = TrailWorker(self.model, self)
+        self.model.runner = self.worker
         self.gl_ok, self.gl_reason = opengl_available()
 
         # ---- views: 3-D + contour (two variables) or the curve (one variable)
@@ -257,7 +100,7 @@ class DescentPanel(QWidget):
         self.views.addWidget(two_widget)
         self.views.addWidget(self._titled(
             "C(v) — the tangent (dashed) is what the step trusts: along it C would change by "
-            "C′(v)·Δv (grey); the curve's real change is red", self.curve))
+            "C′(v)·Δv (grey); the curve’s real change is brown", self.curve))
 
         # ---- below: readout + cost plot
         self.readout = Readout(self.model)
@@ -266,12 +109,22 @@ class DescentPanel(QWidget):
         readout_frame.setWidgetResizable(True)
         readout_frame.setFrameShape(QFrame.StyledPanel)
         self.cost_plot = CostPlot(self.model)
+        self.narration = QPlainTextEdit()
+        self.narration.setObjectName("narration")
+        self.narration.setReadOnly(True)
+        self.narration.setMaximumBlockCount(NARRATE_LINES)
+        self.narration.setPlaceholderText("One line per step: what the readout's rule did "
+                                          "and why.")
+        self.narration_box = self._titled("Narration", self.narration)
+        self.narration_box.hide()
+        self._narrated = (None, -1)     # (trail narrated, last step written)
         bottom = QSplitter(Qt.Horizontal)
         bottom.addWidget(readout_frame)
+        bottom.addWidget(self.narration_box)
         cost_box = self._titled("Cost per step", self.cost_plot, self.cost_plot.log_box)
         cost_box.layout().insertWidget(1, self.cost_plot.legend)
         bottom.addWidget(cost_box)
-        bottom.setSizes([600, 400])
+        bottom.setSizes([560, 300, 400])
 
         main = QSplitter(Qt.Vertical)
         main.setChildrenCollapsible(False)
@@ -307,7 +160,113 @@ class DescentPanel(QWidget):
         self.controls.speed_changed.connect(self._set_speed)
         self.model.surface_changed.connect(self._show_mode)
         self.model.start_changed.connect(self._restart_if_playing)
+        self.model.step_changed.connect(self._narrate)
+        self.model.trajectories_changed.connect(self._narrate)
+        self.controls.narrate.toggled.connect(self._narrate_toggled)
         self._show_mode()
+        self._make_actions()
+
+    # ------------------------------------------------------------------ actions
+    def _make_actions(self) -> None:
+        """Keyboard shortcuts (active while the focus is in this panel) and the File
+        menu's setup actions."""
+        self.shortcut_actions = []
+        for (text, key), slot in zip(SHORTCUTS, (self.toggle_playing, self.step_once,
+                                                 self.rewind)):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            self.shortcut_actions.append(action)
+        self.copy_setup_action = QAction("Copy Descent Setup", self)
+        self.copy_setup_action.setToolTip("Put this panel's whole setup on the clipboard as "
+                                          "one line of text to share")
+        self.copy_setup_action.triggered.connect(self.copy_setup)
+        self.paste_setup_action = QAction("Paste Descent Setup", self)
+        self.paste_setup_action.setToolTip("Set this panel up from a setup code on the "
+                                           "clipboard")
+        self.paste_setup_action.triggered.connect(self.paste_setup)
+
+    def file_actions(self) -> list:
+        return [self.copy_setup_action, self.paste_setup_action]
+
+    # ------------------------------------------------------------------ setups
+    def setup_code(self) -> str:
+        """The whole setup as one line of text (``engine.setup_codes``)."""
+        self.controls.flush()
+        data = self.model.setup()
+        if self.view3d is not None:
+            o = self.view3d.opts
+            data["camera"] = {"distance": float(o["distance"]),
+                              "elevation": float(o["elevation"]),
+                              "azimuth": float(o["azimuth"])}
+        return setup_codes.encode("descent", data)
+
+    def apply_setup_code(self, code: str) -> str:
+        """Set the panel up from ``code``: "" when done, else why not (and nothing
+        changed)."""
+        try:
+            _kind, data = setup_codes.read(code, "descent")
+            self.model.apply_setup(data)
+        except setup_codes.SetupCodeError as exc:
+            return str(exc)
+        camera = data.get("camera")
+        if camera and self.view3d is not None:
+            self.view3d.setCameraPosition(distance=camera["distance"],
+                                          elevation=camera["elevation"],
+                                          azimuth=camera["azimuth"])
+            self.view3d.update()
+        self.controls.sync()
+        self.controls.sync_steps()
+        return ""
+
+    def copy_setup(self) -> str:
+        code = self.setup_code()
+        QGuiApplication.clipboard().setText(code)
+        self._status(f"Setup copied ({len(code)} characters): paste it with File > Paste "
+                     f"Descent Setup, or start with --setup.")
+        return code
+
+    def paste_setup(self) -> str:
+        problem = self.apply_setup_code(QGuiApplication.clipboard().text())
+        if problem:
+            QMessageBox.warning(self, "Paste Descent Setup",
+                                f"The clipboard's setup was not used; nothing changed.\n\n"
+                                f"{problem}")
+        else:
+            self._status("Setup pasted.")
+        return problem
+
+    def _status(self, text: str) -> None:
+        window = self.window()
+        bar = getattr(window, "statusBar", None)
+        if callable(bar):
+            bar().showMessage(text, 8000)
+
+    # ------------------------------------------------------------------ narration
+    def _narrate_toggled(self, on: bool) -> None:
+        self.narration_box.setVisible(on)
+        self._narrated = (None, -1)
+        self._narrate()
+
+    def _narrate(self, *_):
+        """Write one line per step of the readout's rule, up to the step shown."""
+        if not self.controls.narrate.isChecked():
+            return
+        m = self.model
+        t = m.trajectories.get(m.primary)
+        if t is None:
+            return
+        upto = min(m.index(m.primary), t.steps) - 1      # the last step taken
+        trail, done = self._narrated
+        if trail is not t or upto < done:
+            self.narration.clear()
+            done = max(-1, upto - NARRATE_LINES)
+        lines = [narrate(t, k, m.run_settings()) for k in range(done + 1, upto + 1)]
+        if lines:
+            self.narration.appendPlainText("\n".join(lines))
+        self._narrated = (t, upto)
 
     @staticmethod
     def _titled(title: str, widget: QWidget, corner: Optional[QWidget] = None) -> QWidget:
@@ -364,11 +323,13 @@ class DescentPanel(QWidget):
         self._pace = (t0, step0, nxt)
         m.set_step(nxt)
 
+    def toggle_playing(self) -> None:
+        self.set_playing(not self.timer.isActive())
+
     def step_once(self) -> None:
+        """One step on; at the last step the ball stays (the readout says it is the end)."""
         self.set_playing(False)
-        if self.model.step >= self.model.max_step():
-            self.model.set_step(0)
-        else:
+        if self.model.step < self.model.max_step():
             self.model.set_step(self.model.step + 1)
 
     def rewind(self) -> None:
@@ -381,6 +342,7 @@ class DescentPanel(QWidget):
     # ------------------------------------------------------------------ main window hooks
     def shutdown(self) -> None:
         self.timer.stop()
+        self.worker.close()
 
     def settings_state(self) -> dict:
         """The panel's settings as one JSON-able dict (see MainWindow)."""
@@ -398,6 +360,9 @@ class DescentPanel(QWidget):
         state["primary"] = m.primary
         for name in ("eta", "steps", "epsilon", "mu", "rho", "beta1", "beta2", "noise", "seed"):
             state[name] = getattr(s, name)
+        state["alpha"] = s.alpha
+        state["same_eta"] = m.same_eta
+        state["narrate"] = self.controls.narrate.isChecked()
         state["speed"] = self.controls.speed.value()
         log = self.cost_plot.log_choice
         state["log"] = "auto" if log is None else ("on" if log else "off")
@@ -452,12 +417,10 @@ class DescentPanel(QWidget):
                 if not m.set_function(key) and key == FORMULA:
                     self.controls.formula_row.show()
             changes = {}
-            for name, kind, lo, hi in (("eta", float, 1e-4, 5.0), ("steps", int, 1, 5000),
-                                       ("epsilon", float, 1e-4, 5.0), ("mu", float, 0.0, 0.999),
-                                       ("rho", float, 0.0, 0.999), ("beta1", float, 0.0, 0.999),
-                                       ("beta2", float, 0.0, 0.9999),
-                                       ("noise", float, 0.0, 100.0), ("seed", int, 0, 999999)):
-                x = number(name, kind, lo, hi)
+            for name, (lo, hi, integer) in setup_codes.DESCENT_LIMITS.items():
+                if name == "range":
+                    continue
+                x = number(name, int if integer else float, lo, hi)
                 if x is not None:
                     changes[name] = x
             if changes:
@@ -479,6 +442,12 @@ class DescentPanel(QWidget):
                     m._set_error("")
                 else:
                     dropped("start")
+            same = state.get("same_eta")
+            if isinstance(same, bool):
+                m.set_same_eta(same)
+        narrate_on = state.get("narrate")
+        if isinstance(narrate_on, bool):
+            self.controls.narrate.setChecked(narrate_on)
         speed = number("speed", int, 1, 60)
         if speed is not None:
             self.controls.speed.setValue(speed)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from engine.narrate import fmt
 from engine.surfaces import SURFACES
 
 
@@ -50,6 +51,7 @@ def test_clicking_the_contour_map_starts_the_ball_there(panel, qtbot):
     c = panel.contour
     pos = view_pos(c, 2.0, -1.5)
     click(c.viewport(), pos, qtbot)
+    panel.model.wait()
     assert np.allclose(panel.model.start, [2.0, -1.5], atol=0.1)
     t = panel.model.trajectories["gd"]
     assert np.allclose(t.v[0], panel.model.start)
@@ -63,7 +65,9 @@ def test_typing_eta_recomputes_the_trails_with_the_books_rule(panel, qtbot):
     spin = panel.controls.eta
     spin.selectAll()
     qtbot.keyClicks(spin.lineEdit(), "0.002")
+    panel.model.wait()
     qtbot.keyClick(spin.lineEdit(), Qt.Key_Return)
+    panel.model.wait()
     m = panel.model
     assert m.settings.eta == pytest.approx(0.002)
     t = m.trajectories["gd"]
@@ -84,6 +88,8 @@ def test_dragging_the_eta_slider_with_the_mouse(panel, qtbot):
         QTest.mouseMove(slider, QPoint(handle_x + dx, y))
     QTest.mouseRelease(slider, Qt.LeftButton, pos=QPoint(handle_x + 80, y))
     qtbot.waitUntil(lambda: m.settings.eta > before * 1.5, timeout=2000)
+    panel.controls.flush()
+    m.wait()
     assert m.settings.eta == pytest.approx(panel.controls.eta.value(), rel=0.01)
     t = m.trajectories["gd"]
     assert np.allclose(t.dv[0], -m.settings.eta * t.grad[0])
@@ -92,17 +98,21 @@ def test_dragging_the_eta_slider_with_the_mouse(panel, qtbot):
 def test_readout_shows_prediction_holding_and_breaking(panel, qtbot):
     m = panel.model
     m.set_function("bowl")
+    panel.model.wait()
     m.set_settings(eta=0.001, steps=10)
+    panel.model.wait()
     m.set_step(0)
     text = panel.readout.text()
     t = m.trajectories["gd"]
     assert "predicted" in text and "actual" in text
-    assert f"{t.predicted[0]:.4g}" in text and f"{t.actual[0]:.4g}" in text
+    assert fmt(t.predicted[0]) in text and fmt(t.actual[0]) in text
     assert "Prediction holds" in text
     m.set_settings(eta=0.7)
+    panel.model.wait()
     m.set_step(0)
     assert "breaking down" in panel.readout.text()
     m.set_settings(eta=1.5)
+    panel.model.wait()
     m.set_step(0)
     assert "C went up" in panel.readout.text()
 
@@ -110,7 +120,9 @@ def test_readout_shows_prediction_holding_and_breaking(panel, qtbot):
 def test_divergence_is_reported_not_crashed(panel):
     m = panel.model
     m.set_function("ravine")
+    panel.model.wait()
     m.set_settings(eta=2.0, steps=500)
+    panel.model.wait()
     t = m.trajectories["gd"]
     assert t.status == "diverged"
     m.set_step(m.max_step())
@@ -122,10 +134,12 @@ def test_divergence_is_reported_not_crashed(panel):
 def test_ticking_a_rule_with_the_mouse_adds_its_trail(panel, qtbot):
     box = panel.controls.method_boxes["nesterov"]
     click(box, QPoint(8, box.height() // 2), qtbot)
+    panel.model.wait()
     assert "nesterov" in panel.model.trajectories
     assert "nesterov" in panel.contour.trails and "nesterov" in panel.cost_plot.curves
     assert panel.controls.primary.findData("nesterov") >= 0
     click(box, QPoint(8, box.height() // 2), qtbot)
+    panel.model.wait()
     assert "nesterov" not in panel.contour.trails
 
 
@@ -133,10 +147,13 @@ def test_step_play_and_rewind_buttons(panel, qtbot):
     m = panel.model
     c = panel.controls
     m.set_settings(steps=20)
+    panel.model.wait()
     qtbot.mouseClick(c.rewind, Qt.LeftButton)
     assert m.step == 0
     qtbot.mouseClick(c.step_button, Qt.LeftButton)
+    panel.model.wait()
     qtbot.mouseClick(c.step_button, Qt.LeftButton)
+    panel.model.wait()
     assert m.step == 2 and c.position.value() == 2
     xs, _ = panel.contour.trails["gd"].getData()
     assert len(xs) == 3
@@ -152,10 +169,13 @@ def test_formula_typed_and_applied(panel, qtbot):
     c = panel.controls
     c.function.setCurrentIndex(c.function.findData("formula"))
     c.function.activated.emit(c.function.currentIndex())
+    panel.model.wait()
     assert c.formula_row.isVisible()
     c.formula.clear()
     qtbot.keyClicks(c.formula, "x^2 + 2*y**2 + x*y")
+    panel.model.wait()
     qtbot.mouseClick(c.apply_formula, Qt.LeftButton)
+    panel.model.wait()
     m = panel.model
     assert m.key == "formula" and not c.error.isVisible()
     assert m.surface.value(1.0, 1.0) == pytest.approx(4.0)
@@ -176,13 +196,16 @@ def test_bad_formula_shows_a_message_and_keeps_the_surface(panel, qtbot, bad, wo
     m = panel.model
     c.function.setCurrentIndex(c.function.findData("formula"))
     c.function.activated.emit(c.function.currentIndex())
+    panel.model.wait()
     good = m.surface                      # the stored formula, which parses
     assert good.key == "formula" and not c.error.isVisible()
     image = panel.contour.image.image.copy()
     trail = panel.contour.trails["gd"].getData()[0].copy()
     c.formula.clear()
     qtbot.keyClicks(c.formula, bad)
+    panel.model.wait()
     qtbot.keyClick(c.formula, Qt.Key_Return)
+    panel.model.wait()
     assert c.error.isVisible()
     assert words in c.error.text()
     # the last good surface stays: in the model, on the contour map, in the trails
@@ -193,18 +216,22 @@ def test_bad_formula_shows_a_message_and_keeps_the_surface(panel, qtbot, bad, wo
     # fixing it clears the message
     c.formula.clear()
     qtbot.keyClicks(c.formula, "x**2 + y**2")
+    panel.model.wait()
     qtbot.keyClick(c.formula, Qt.Key_Return)
+    panel.model.wait()
     assert not c.error.isVisible() and m.surface.text == "x**2 + y**2"
 
 
 def test_one_variable_mode_shows_the_curve_and_the_tangent(panel, qtbot):
     c = panel.controls
     click(c.one_d, QPoint(8, c.one_d.height() // 2), qtbot)
+    panel.model.wait()
     m = panel.model
     assert m.dim == 1 and panel.views.currentIndex() == 1
     assert panel.curve.isVisible() and not panel.contour.isVisible()
     assert not c.start_y.isVisible()
     m.set_settings(eta=0.05)
+    panel.model.wait()
     m.set_step(2)
     t = m.trajectories["gd"]
     xs, ys = panel.curve.tangent.getData()
@@ -215,8 +242,10 @@ def test_one_variable_mode_shows_the_curve_and_the_tangent(panel, qtbot):
     # click on the curve view: the ball starts at that v
     pos = view_pos(panel.curve, -1.0, 1.0)
     click(panel.curve.viewport(), pos, qtbot)
+    panel.model.wait()
     assert m.start[0] == pytest.approx(-1.0, abs=0.05)
     click(c.two_d, QPoint(8, c.two_d.height() // 2), qtbot)
+    panel.model.wait()
     assert m.dim == 2 and panel.contour.isVisible()
 
 
@@ -224,12 +253,15 @@ def test_noise_changes_the_path_and_the_seed_reproduces_it(panel):
     m = panel.model
     clean = m.trajectories["gd"].v.copy()
     panel.controls.noise.setValue(2.0)
+    panel.model.wait()
     noisy = m.trajectories["gd"].v.copy()
     n = min(len(clean), len(noisy))
     assert not np.allclose(clean[:n], noisy[:n])
     panel.controls.seed.setValue(5)
+    panel.model.wait()
     other = m.trajectories["gd"].v.copy()
     panel.controls.seed.setValue(0)
+    panel.model.wait()
     assert np.array_equal(m.trajectories["gd"].v, noisy)
     assert not np.allclose(other[:n], noisy[:n])
 
@@ -237,9 +269,13 @@ def test_noise_changes_the_path_and_the_seed_reproduces_it(panel):
 def test_state_round_trip_and_garbage(panel, make_panel, tmp_path):
     m = panel.model
     m.set_function("rosenbrock")
+    panel.model.wait()
     m.set_settings(eta=0.0007, steps=321, mu=0.8, noise=0.25, seed=9)
+    panel.model.wait()
     m.set_methods(["gd", "nesterov", "newton"])
+    panel.model.wait()
     m.set_start((0.5, 2.5))
+    panel.model.wait()
     m.set_primary("newton")
     state = panel.settings_state()
     other = make_panel()
@@ -307,6 +343,7 @@ def test_clicking_the_3d_surface_starts_the_ball_there(with_gl, make_panel, qtbo
     before = m.start.copy()
     centre = QPoint(view.width() // 2, view.height() // 2)
     qtbot.mouseClick(view, Qt.LeftButton, pos=centre)
+    panel.model.wait()
     assert not np.allclose(m.start, before)
     assert np.allclose(m.start, v, atol=0.2)
     # a drag turns the view and does not move the ball
@@ -324,6 +361,7 @@ def test_clicking_the_3d_surface_starts_the_ball_there(with_gl, make_panel, qtbo
     QApplication.sendEvent(view, wheel)
     assert view.opts["distance"] > distance
     qtbot.mouseClick(panel.reset_camera_button, Qt.LeftButton)
+    panel.model.wait()
     assert view.opts["azimuth"] == azimuth and view.opts["distance"] == distance
 
 

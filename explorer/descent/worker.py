@@ -1,0 +1,103 @@
+"""The descent panel's trails, computed on a worker thread so the window never waits.
+
+``TrailWorker(model)`` becomes the model's ``runner``: each change hands it a ``Job``;
+the thread computes the first ``FIRST_STEPS`` steps of every rule (shown at once), then
+the whole trails, and hands each result back to the GUI thread through a queued signal,
+where ``DescentModel.deliver`` shows it unless a newer change made it stale. Only the
+latest job waits: one that a newer job overtook is never started, and one being computed
+stops at its next check (``optimizers.Stale``). The thread gives the GIL away every few
+steps (a short sleep), so the GUI thread is never kept waiting for it for long.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Optional
+
+from PySide6.QtCore import QObject, Signal
+
+from engine import optimizers
+from explorer.descent.model import FIRST_STEPS, DescentModel, Job, compute_trails
+
+
+class TrailWorker(QObject):
+    """One daemon thread that computes the model's latest job."""
+
+    delivered = Signal(object, object, bool)    # job, trails, final
+    failed = Signal(object, str)                # job, message
+
+    def __init__(self, model: DescentModel, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self._cond = threading.Condition()
+        self._job: Optional[Job] = None
+        self._closed = False
+        self._done = threading.Event()
+        self._done.set()
+        self.computed = 0                   # jobs finished (for tests and the bench)
+        self.abandoned = 0                  # jobs stopped because a newer one came
+        self.delivered.connect(self._deliver)
+        self.failed.connect(self._failed)
+        self._thread = threading.Thread(target=self._loop, name="descent-trails", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------------ GUI thread
+    def __call__(self, job: Job) -> None:
+        with self._cond:
+            self._job = job
+            self._done.clear()
+            self._cond.notify()
+
+    def _deliver(self, job: Job, trails, final: bool) -> None:
+        self.model.deliver(job, trails, final)
+
+    def _failed(self, job: Job, message: str) -> None:
+        if job.generation == self.model.generation:
+            self.model.deliver(job, {}, True)
+            self.model._set_error(message)
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Process events until the model's latest job is delivered (tests, scripts)."""
+        from PySide6.QtCore import QCoreApplication
+
+        end = time.monotonic() + timeout
+        while self.model.busy and time.monotonic() < end:
+            QCoreApplication.processEvents()
+            time.sleep(0.002)
+        return not self.model.busy
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._job = None
+            self._cond.notify()
+        self._thread.join(timeout=5)
+
+    # ------------------------------------------------------------------ worker thread
+    def _stale(self, job: Job) -> bool:
+        time.sleep(0.0002)                  # let the GUI thread have the GIL
+        return self._closed or job.generation != self.model.generation
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while self._job is None and not self._closed:
+                    self._done.set()
+                    self._cond.wait()
+                if self._closed:
+                    return
+                job, self._job = self._job, None
+            stale = lambda job=job: self._stale(job)  # noqa: E731
+            try:
+                if job.settings.steps > FIRST_STEPS:
+                    self.delivered.emit(job, compute_trails(job, stale, FIRST_STEPS), False)
+                trails = compute_trails(job, stale)
+            except optimizers.Stale:
+                self.abandoned += 1
+                continue
+            except Exception as exc:        # a bug must not kill the thread silently
+                self.failed.emit(job, f"The trails could not be computed: {exc}")
+                continue
+            self.computed += 1
+            self.delivered.emit(job, trails, True)
