@@ -101,17 +101,21 @@ def _overlaps(start: float, step: float, n_src: int, n_out: int = FIELD) -> np.n
 
 
 def to_mnist(image, threshold: float = INK_THRESHOLD, min_extent: float = MIN_EXTENT,
-             flat: bool = True) -> np.ndarray:
+             flat: bool = True, stroke_width: float | None = None) -> np.ndarray:
     """The MNIST-style input for a drawing (see the module's docstring).
 
     ``image`` is a 2-D array of grey values, ink bright on dark: floats in [0, 1] or
     uint8 (a (784,) MNIST row is taken as 28x28). Returns float32 values in [0, 1],
     shape (784,) (or (28, 28) with ``flat=False``). Raises ``EmptyDrawing`` ("draw a
-    digit") when ``is_empty`` says there is no digit.
+    digit") when ``is_empty`` says there is no digit. ``stroke_width`` (in output
+    pixels, e.g. ``MNIST_STROKE_WIDTH``) first makes the strokes that wide relative to
+    the digit's size (``normalize_width``); None (the default) leaves them as drawn.
     """
     a = as_grey(image)
     if is_empty(a, threshold, min_extent):
         raise EmptyDrawing()
+    if stroke_width is not None:
+        a = normalize_width(a, stroke_width, threshold)
     top, bottom, left, right = ink_box(a, threshold)
     crop = np.clip(a[top:bottom, left:right], 0.0, None)
     h, w = crop.shape
@@ -129,6 +133,98 @@ def to_mnist(image, threshold: float = INK_THRESHOLD, min_extent: float = MIN_EX
         out *= np.float32(1.0 / peak)
     np.clip(out, 0.0, 1.0, out=out)
     return out.reshape(-1) if flat else out
+
+
+# --------------------------------------------------------------------------- stroke width
+# The median stroke width of MNIST's training digits, in pixels of the 28x28 image,
+# measured by ``stroke_width_of`` on the images scaled up ten times (bilinear).
+MNIST_STROKE_WIDTH = 2.6
+
+
+def stroke_width_of(image, threshold: float = 0.5) -> float:
+    """The typical width of the strokes in ``image``, in its own pixels.
+
+    For a band of width w every distance from an ink pixel to the nearest non-ink pixel
+    between 0 and w/2 is equally common, so the mean of those distances is w/4. Returns
+    0 for an image without ink. Good for images whose strokes are several pixels wide
+    (a drawing on the pad); a 28x28 image should be scaled up first.
+    """
+    from scipy.ndimage import distance_transform_edt  # scipy is slow to import
+    ink = as_grey(image) > threshold
+    if not ink.any():
+        return 0.0
+    inside = distance_transform_edt(ink)
+    # an ink pixel next to the edge is 1 from it; its centre is half a pixel inside
+    return float(4.0 * (inside[ink].mean() - 0.5))
+
+
+def normalize_width(image, width: float = MNIST_STROKE_WIDTH,
+                    threshold: float = INK_THRESHOLD, tolerance: float = 0.15) -> np.ndarray:
+    """The drawing with its strokes made ``width`` output pixels wide, relative to the
+    digit's size: a pen stroke 22 units wide is thin on a digit 250 units tall and fat
+    on one 80 units tall, but MNIST's strokes are about the same share of every digit.
+
+    The ink is thickened (or thinned) by the difference, with a soft edge, using the
+    distance of each pixel to the ink (or to the background). Within ``tolerance`` of
+    ``width`` the drawing is returned as it is. Thinning stops at half the width it
+    has, so that no stroke disappears.
+    """
+    from scipy.ndimage import distance_transform_edt
+    a = as_grey(image)
+    box = ink_box(a, threshold)
+    if box is None:
+        return a
+    top, bottom, left, right = box
+    step = max(bottom - top, right - left) / BOX       # drawing pixels per output pixel
+    want = width * step
+    # work on the digit's box and a margin that thickening may fill (3-5x faster)
+    m = int(np.ceil(want / 2)) + 2
+    t0, l0 = max(0, top - m), max(0, left - m)
+    b0, r0 = min(a.shape[0], bottom + m), min(a.shape[1], right + m)
+    crop = a[t0:b0, l0:r0]
+    have = stroke_width_of(crop)
+    if have <= 0 or abs(want - have) <= tolerance * want:
+        return a
+    ink = crop > 0.5
+    if want > have:                                    # thicken by r on each side
+        r = (want - have) / 2
+        dist = distance_transform_edt(~ink)
+        new = np.maximum(crop, np.clip(r - dist + 0.5, 0.0, 1.0))
+    else:
+        r = min((have - want) / 2, have / 4)           # thin, keeping half the width
+        dist = distance_transform_edt(ink)
+        new = np.minimum(crop, np.clip(dist - r + 0.5, 0.0, 1.0))
+    out = a.copy()
+    out[t0:b0, l0:r0] = new
+    return out
+
+
+# --------------------------------------------------------------------------- an answer
+# When the pad should also name the runner-up ("8, or perhaps 6"): the shares are each
+# output's part of the sum of all ten (what the pad shows as confidence). Set from the
+# drawn-digit test set (tests/drawn_digits/, score_models.py --runner-up): see the README.
+RUNNER_UP_RATIO = 0.25   # the runner-up's share is at least this part of the first's ...
+RUNNER_UP_LOW = 0.6      # ... or the first's share is below this
+
+
+def runner_up(outputs, ratio: float = RUNNER_UP_RATIO, low: float = RUNNER_UP_LOW):
+    """The second most likely digit when the answer is not sure, else None.
+
+    ``outputs`` are the network's ten outputs (any non-negative scores). The runner-up
+    is named when its share of the ten is at least ``ratio`` times the first's (the top
+    two are close), or when the first's share is below ``low`` (nothing stands out).
+    Outputs that are all zero, or not ten finite numbers, give None.
+    """
+    out = np.asarray(outputs, dtype=np.float64).reshape(-1)
+    if out.shape != (10,) or not np.all(np.isfinite(out)) or out.min() < 0:
+        return None
+    total = out.sum()
+    if total <= 0:
+        return None
+    second, first = np.argsort(out)[-2:]
+    if out[second] >= ratio * out[first] or out[first] / total < low:
+        return int(second)
+    return None
 
 
 # --------------------------------------------------------------------------- a pen

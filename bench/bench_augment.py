@@ -1,0 +1,95 @@
+"""How much does augmentation slow training? Seconds per epoch with and without it.
+
+    python bench/bench_augment.py [--data DIR] [--rounds 3] [--sizes 784 600 10]
+
+One epoch over all 60,000 MNIST training images at m = 10 (training loop only, no
+evaluation), without and with ``--augment on`` (affine, elastic and thickness at
+strength 1), in turn, ``--rounds`` times each; prints the medians and their ratio (goal:
+at most 2x). Measured for the book's 784-30-10 (sigmoid, eta 3.0) and for the network
+given by ``--sizes`` (ReLU, cross-entropy, the shipped model's setting). Also prints what
+distorting one image costs by block size, and one forward pass of one 784-vector
+through the shipped model (goal: under 50 us). The machine is shared and noisy: compare
+figures from one run only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine import Network, Trainer, mnist, model_io  # noqa: E402
+from engine.augment import Augmenter  # noqa: E402
+from engine.sgd import EpochResult  # noqa: E402
+
+SHIPPED = Path(__file__).resolve().parent.parent / "resources" / "model-784-600-10.npz"
+
+
+def epoch_seconds(train, sizes, augment: bool) -> float:
+    relu = len(sizes) > 2 and sizes[1] > 100
+    net = Network(sizes, activation="relu" if relu else "sigmoid",
+                  cost="cross-entropy" if relu else "quadratic",
+                  init="scaled" if relu else "normal", seed=1)
+    aug = Augmenter(seed=1) if augment else None
+    trainer = Trainer(net, train, eta=0.05 if relu else 3.0, mini_batch_size=10, epochs=1,
+                      seed=1, augment=aug)
+    return next(r.seconds for r in trainer.run() if isinstance(r, EpochResult))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[784, 600, 10])
+    args = ap.parse_args(argv)
+    data = mnist.load_data(args.data, split="full", progressbar=False)
+    train = data.training
+    x = np.ascontiguousarray(train[0][:8192], dtype=np.float32)
+
+    print("distorting one image (all three kinds), by block size, median of 5:")
+    for block in (16, 64, 256, 1024, 4096):
+        aug = Augmenter(seed=1)
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            for i in range(0, len(x), block):
+                aug(x[i:i + block])
+            times.append((time.perf_counter() - t0) / len(x))
+        print(f"  block {block:5d}: {1e6 * statistics.median(times):6.1f} us")
+
+    for sizes in ([784, 30, 10], args.sizes):
+        plain, augmented = [], []
+        for _ in range(args.rounds):          # interleaved: both see the same load
+            plain.append(epoch_seconds(train, sizes, False))
+            augmented.append(epoch_seconds(train, sizes, True))
+        p, a = statistics.median(plain), statistics.median(augmented)
+        name = "-".join(map(str, sizes))
+        print(f"{name}, m = 10, one epoch: {p:.2f} s plain, {a:.2f} s augmented: "
+              f"{a / p:.2f}x (rounds: plain {', '.join(f'{v:.2f}' for v in plain)}; "
+              f"augmented {', '.join(f'{v:.2f}' for v in augmented)})", flush=True)
+
+    if SHIPPED.is_file():
+        from threadpoolctl import threadpool_limits
+        net = model_io.load(SHIPPED)
+        v = x[0]
+        with threadpool_limits(1, user_api="blas"):
+            times = []
+            for _ in range(3000):
+                t0 = time.perf_counter()
+                net.feedforward(v)
+                times.append(time.perf_counter() - t0)
+        times.sort()
+        print(f"forward pass of one 784-vector through {SHIPPED.name} "
+              f"({net.describe()}): median {1e6 * times[len(times) // 2]:.1f} us, "
+              f"p90 {1e6 * times[int(0.9 * len(times))]:.1f} us")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
