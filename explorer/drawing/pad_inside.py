@@ -72,8 +72,13 @@ class PadInside(QWidget):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
         panel.canvas.changed.connect(self._schedule)
-        panel.canvas.stroke_finished.connect(self.refresh)
-        self.session.model_changed.connect(lambda *_: self.refresh())
+        # after the pad has answered (it connects to these after this widget is made)
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(0)
+        self._soon.timeout.connect(self.refresh)
+        panel.canvas.stroke_finished.connect(self._refresh_soon)
+        self.session.model_changed.connect(self._refresh_soon)
         self.link.picture_requested.connect(self.show_picture)
         self._timer.start()
 
@@ -86,15 +91,20 @@ class PadInside(QWidget):
     def set_label(self, label: Optional[int]) -> None:
         self.label_box.setCurrentIndex(0 if label is None else int(label) + 1)
 
+    def _refresh_soon(self, *_args) -> None:
+        self._soon.start()
+
     def _schedule(self) -> None:
         if not self._timer.isActive():
             self._timer.start()
 
     def refresh(self) -> None:
-        """Recompute the cost and the saliency map for what is on the pad now."""
+        """Recompute the cost and the saliency map for the pad's last input (the pad
+        makes it; this never rasterises the drawing again)."""
         self._timer.stop()
+        self._soon.stop()
         p = self.panel
-        x = p.network_input()
+        x = p.input
         self.x = x
         net = p.net
         problem = p.model.problem()
@@ -136,7 +146,8 @@ class PadInside(QWidget):
             test = (data.test.images, data.test.labels)
         elif not self.session.mnist.loading:
             self.session.mnist.request()          # for the accuracy of the next lesson
-        return (self.panel.net, self.panel.model_label, self.x, self.label, training, test)
+        return (self.panel.net, self.panel.model_label, self.panel.input, self.label,
+                training, test)
 
     def _set_model(self, net, label: str) -> None:
         """Make ``net`` answer: the menu's own entry when it has one (undoing back to the
@@ -150,4 +161,5 @@ class PadInside(QWidget):
 
     def shutdown(self) -> None:
         self._timer.stop()
+        self._soon.stop()
         self.teach.shutdown()
