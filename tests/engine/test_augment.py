@@ -63,6 +63,18 @@ def test_strength_zero_or_no_kinds_change_nothing():
     assert np.array_equal(Augmenter(kinds=(), seed=1)(x), x)
 
 
+def test_a_fraction_distorts_only_that_share():
+    x = np.tile(blob_digit(), (1000, 1))
+    aug = Augmenter(seed=2, fraction=0.3)
+    out = aug(x)
+    changed = np.abs(out - x).max(axis=1) > 0
+    assert 0.25 < changed.mean() < 0.35
+    assert np.array_equal(out[~changed], x[~changed])
+    assert aug.describe()["fraction"] == 0.3 and "fraction" not in Augmenter().describe()
+    with pytest.raises(ValueError, match="fraction of images distorted must be above 0"):
+        Augmenter(fraction=0)
+
+
 def test_bilinear_reads_whole_pixel_shifts_exactly():
     img = np.random.default_rng(0).random((3, 28, 28)).astype(np.float32)
     g = np.arange(28, dtype=np.float32)
@@ -210,13 +222,15 @@ def test_train_command_augments_and_records_it(capsys, tmp_path):
     model = tmp_path / "m.npz"
     code = main.main(["train", "--data", str(folder), "--epochs", "2", "--no-progress",
                       "--augment", "affine,elastic", "--augment-strength", "0.5",
+                      "--augment-fraction", "0.5",
                       "--sizes", "784", "20", "10", "--save", str(model)])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "Augmented: affine, elastic, strength 0.5" in out
+    assert "Augmented: affine, elastic, strength 0.5, 50% of the images" in out
     meta = model_io.load(model).metadata
     assert meta["augment"]["kinds"] == ["affine", "elastic"]
     assert meta["augment"]["strength"] == 0.5 and meta["augment"]["elastic_alpha"] == 34.0
+    assert meta["augment"]["fraction"] == 0.5
     with pytest.raises(SystemExit) as exit_:
         main.main(["train", "--data", str(folder), "--augment", "wobble"])
     out, err = capsys.readouterr()
