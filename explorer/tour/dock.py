@@ -113,7 +113,7 @@ class TourDock(QDockWidget):
         olay.addWidget(scroll, 1)
         olay.addLayout(buttons)
         self.setWidget(outer)
-        self.setMinimumWidth(340)
+        self.setMinimumWidth(380)
 
         if settings is not None:
             self.model.restore(settings.value(SETTINGS_KEY))

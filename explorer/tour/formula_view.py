@@ -15,7 +15,7 @@ from typing import Optional
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont, QPixmap
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from explorer.tour import mathtext
 
@@ -91,6 +91,11 @@ class FormulaLabel(QLabel):
         self.renderer = renderer
         self.tex = ""
         self.plain = ""
+        self.picture: Optional[QPixmap] = None      # at full size; shown scaled to fit
+        # a wide formula must not widen the dock: it is scaled down to the width there is
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.setMinimumWidth(60)
+        self.setWordWrap(True)
         self.setAlignment(Qt.AlignCenter)
         self.setMinimumHeight(56)
         self.setTextFormat(Qt.PlainText)
@@ -105,16 +110,32 @@ class FormulaLabel(QLabel):
         self.tex, self.plain = tex, plain
         self.setToolTip(plain)
         self.setAccessibleName(plain)
-        pm = self.renderer.pixmap(tex)
-        if pm is None:
+        self.picture = self.renderer.pixmap(tex)
+        if self.picture is None:
             self.setPixmap(QPixmap())
+            self.setMinimumHeight(56)
             self.setText(plain)
         else:
-            self.setPixmap(pm)
+            self._fit()
 
     def has_picture(self) -> bool:
         pm = self.pixmap()
-        return pm is not None and not pm.isNull()
+        return self.picture is not None and pm is not None and not pm.isNull()
+
+    def _fit(self) -> None:
+        pm = self.picture
+        room = (self.contentsRect().width() - 4) * pm.devicePixelRatio()
+        if pm.width() > room > 20:
+            pm = pm.scaledToWidth(int(room), Qt.SmoothTransformation)
+            pm.setDevicePixelRatio(self.picture.devicePixelRatio())
+        # room for the whole picture, padding and border included
+        self.setMinimumHeight(int(pm.height() / pm.devicePixelRatio()) + 22)
+        self.setPixmap(pm)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.picture is not None:
+            self._fit()
 
     def _ready(self, tex: str) -> None:
         if tex == self.tex:

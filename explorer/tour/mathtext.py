@@ -27,17 +27,39 @@ def available() -> bool:
 
 def render_png(tex: str, size: float = 15.0, dpi: int = 100, colour: str = "#111111") -> bytes:
     """The formula ``tex`` (mathtext, e.g. ``r"$\\Delta C \\approx \\nabla C\\cdot\\Delta v$"``)
-    as a PNG, dark ink on white, ``size`` points at ``dpi`` dots per inch.
-    Raises ValueError for text mathtext cannot parse."""
+    as a PNG, dark ink on white, ``size`` points at ``dpi`` dots per inch. Lines
+    separated by a newline are set one under the other, centred. Raises ValueError for
+    text mathtext cannot parse."""
+    lines = [_line_png(line, size, dpi, colour) for line in tex.split("\n") if line.strip()]
+    if len(lines) == 1:
+        return lines[0]
+    import numpy as np
+    from matplotlib import image
+
+    pictures = [image.imread(io.BytesIO(png), format="png") for png in lines]
+    width = max(p.shape[1] for p in pictures)
+    rows = []
+    for p in pictures:
+        left = (width - p.shape[1]) // 2
+        rows.append(np.pad(p, ((0, 0), (left, width - p.shape[1] - left), (0, 0)),
+                           constant_values=1.0))
+    buf = io.BytesIO()
+    image.imsave(buf, np.concatenate(rows, axis=0), format="png")
+    return buf.getvalue()
+
+
+def _line_png(tex: str, size: float, dpi: int, colour: str) -> bytes:
     import matplotlib
-    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
-    from matplotlib.mathtext import math_to_image
 
     buf = io.BytesIO()
     with _LOCK, matplotlib.rc_context({"mathtext.fontset": "cm"}):
-        math_to_image(tex, buf, prop=FontProperties(size=size), dpi=dpi, format="png",
-                      color=colour)
+        fig = Figure(figsize=(0.1, 0.1))
+        fig.text(0, 0, tex, fontproperties=FontProperties(size=size), color=colour)
+        # the tight box of the ink, with a margin so no stroke touches the edge
+        fig.savefig(buf, dpi=dpi, format="png", bbox_inches="tight", pad_inches=0.05,
+                    facecolor="white")
     return buf.getvalue()
 
 

@@ -157,8 +157,9 @@ STEPS: Tuple[Step, ...] = (
          "Schwarz).",
          "So the best step of length \u03b5 is minus \u03b5 times the unit gradient. Gradient "
          "descent is the same direction with a length that shrinks as the slope flattens."),
-        r"$\Delta v = -\epsilon\,\dfrac{\nabla C}{\Vert\nabla C\Vert} \quad\mathrm{minimises}"
-        r"\quad \nabla C\cdot\Delta v \;\;\mathrm{over}\;\; \Vert\Delta v\Vert = \epsilon$",
+        r"$\Delta v = -\epsilon\,\dfrac{\nabla C}{\Vert\nabla C\Vert}$" "\n"
+        r"$\mathrm{makes}\;\;\nabla C\cdot\Delta v\;\;\mathrm{least\;among}\;\;"
+        r"\Vert\Delta v\Vert = \epsilon$",
         "Δv = −ε ∇C/‖∇C‖ minimises ∇C·Δv over ‖Δv‖ = ε",
         "fixed", "The contour map: orange takes equal steps, red slows down near the bottom."),
     Step(
@@ -204,8 +205,9 @@ STEPS: Tuple[Step, ...] = (
          f"{TRAINING_IMAGES:,} / {BOOK_M} = {UPDATES_PER_EPOCH:,} updates, where the exact "
          "gradient would have given one. At the extreme, m = 1 is online learning: one "
          "image, one step."),
-        r"$\nabla C \;\approx\; \dfrac{1}{m}\sum_{j=1}^{m}\nabla C_{X_j}, \qquad "
-        r"w \rightarrow w - \dfrac{\eta}{m}\sum_{j}\dfrac{\partial C_{X_j}}{\partial w}$",
+        r"$\nabla C \;\approx\; \dfrac{1}{m}\sum_{j=1}^{m}\nabla C_{X_j}$" "\n"
+        r"$w \;\rightarrow\; w - \dfrac{\eta}{m}\sum_{j=1}^{m}"
+        r"\dfrac{\partial C_{X_j}}{\partial w}$",
         "∇C ≈ (1/m) Σⱼ ∇C_Xⱼ,   w → w − (η/m) Σⱼ ∂C_Xⱼ/∂w",
         "sgd", "The mini-batch size m on the training panel (1 is online learning)."),
     Step(
@@ -216,8 +218,8 @@ STEPS: Tuple[Step, ...] = (
          "That matters when you copy an \u03b7 from elsewhere: know which convention it "
          "was meant for."),
         r"$w - \eta\sum_{j=1}^{m}\dfrac{\partial C_{X_j}}{\partial w} \;=\; w - "
-        r"\dfrac{\eta'}{m}\sum_{j=1}^{m}\dfrac{\partial C_{X_j}}{\partial w}, "
-        r"\qquad \eta' = m\,\eta$",
+        r"\dfrac{\eta'}{m}\sum_{j=1}^{m}\dfrac{\partial C_{X_j}}{\partial w}$" "\n"
+        r"$\mathrm{with}\;\;\eta' = m\,\eta$",
         "w − η Σⱼ ∂C_Xⱼ/∂w = w − (η′/m) Σⱼ ∂C_Xⱼ/∂w,  η′ = mη",
         "conventions", "η on the training panel: it is the η of the averaged rule."),
     Step(
@@ -228,9 +230,9 @@ STEPS: Tuple[Step, ...] = (
          "images (94.51% at its best epoch in our run).",
          "The video quotes about 96%. The difference is in the training details (initial "
          "weights, learning rate, how long and on which images), not in the idea."),
-        r"$784\cdot16+16\;+\;16\cdot16+16\;+\;16\cdot10+10 \;=\; "
+        r"$(784{+}1)\cdot16 \;+\; (16{+}1)\cdot16 \;+\; (16{+}1)\cdot10 \;=\; "
         + f"{VIDEO_PARAMETERS:,}".replace(",", "{,}") + "$",
-        f"784·16+16 + 16·16+16 + 16·10+10 = {VIDEO_PARAMETERS:,}",
+        f"(784+1)·16 + (16+1)·16 + (16+1)·10 = {VIDEO_PARAMETERS:,}",
         "video", "The 3Blue1Brown preset: press Train to see it learn."),
     Step(
         "inside", "What did it learn?",
