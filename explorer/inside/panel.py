@@ -274,6 +274,7 @@ class InsidePanel(QWidget):
         bottom.addWidget(self.rl_group)
         bottom.setStretchFactor(0, 4)
         bottom.setStretchFactor(1, 1)
+        bottom.setSizes([700, 220])
         outer = QVBoxLayout(self)
         outer.addWidget(self.header)
         outer.addWidget(bottom, 1)
@@ -316,7 +317,11 @@ class InsidePanel(QWidget):
         self._show_gallery()
 
     def _on_digit(self, x, label) -> None:
-        self.model.set_digit(x, label)
+        m = self.model
+        if label == m.digit_label and ((x is None and m.x is None) or (
+                x is not None and m.x is not None and np.array_equal(m.x, x))):
+            return                    # the pad refreshed, the digit is the same
+        m.set_digit(x, label)
         if self.isVisible():
             self._refresh_units()
         else:
@@ -382,8 +387,10 @@ class InsidePanel(QWidget):
     def _show_confusion(self) -> None:
         c = self.model.confusion
         if c is None:
-            msg = (self.model.problem() or
-                   ("computing…" if self.model.test is not None else "needs MNIST's test images"))
+            msg = self.model.problem() or (
+                "computing…" if self.model.test is not None else
+                "reading MNIST's test images…" if self.session.mnist.loading else
+                "needs MNIST's test images")
             self.confusion_view.set_counts(None, msg)
             self.accuracy_view.set_accuracy(None, None)
             self.confusion_info.setText("")
@@ -414,8 +421,9 @@ class InsidePanel(QWidget):
     def request_mnist(self) -> None:
         self._asked_mnist = True
         self._mnist_message = ""
-        self.mnist_note.setText("Reading MNIST…")
         self.session.mnist.request()
+        self._show_mnist_state()
+        self._show_confusion()
 
     def set_mnist(self, test, training=None) -> Optional[str]:
         """Use ``test`` = (images, labels) for the confusion matrix and ``training`` for
@@ -455,6 +463,10 @@ class InsidePanel(QWidget):
             self.mnist_note.setVisible(False)
             return
         self.mnist_note.setVisible(True)
+        if self.session.mnist.loading:
+            self.read_button.setVisible(False)
+            self.mnist_note.setText("Reading MNIST…")
+            return
         text = NEEDS_MNIST
         if self._mnist_message:
             text += f"<br><span style='color:#b00020'>{_html(self._mnist_message)}</span>"
