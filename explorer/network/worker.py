@@ -1,0 +1,95 @@
+"""A worker thread for the Real network panel's jobs (``explorer.network.jobs``).
+
+``JobWorker.start(tag, make)`` runs ``make()`` (a generator of snapshots) in a thread of
+its own. The window hears ``progress(tag, snapshot)`` at most every ``interval`` seconds
+(the latest snapshot; older ones are skipped, so a view redraws a few times a second at
+most), then ``finished(tag, last snapshot)``, or ``failed(tag, message)``, or
+``cancelled(tag)`` after ``cancel()``, which closes the generator at its next snapshot.
+Signals are queued into the window's thread. One job at a time per worker.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable, Iterator, Optional
+
+from PySide6.QtCore import QObject, Signal
+
+INTERVAL = 0.25       # seconds between progress signals: 4 redraws a second at most
+
+
+class JobWorker(QObject):
+    """Runs one job at a time; see the module's docstring."""
+
+    progress = Signal(object, object)
+    finished = Signal(object, object)
+    failed = Signal(object, str)
+    cancelled = Signal(object)
+
+    def __init__(self, name: str, parent=None, interval: float = INTERVAL):
+        super().__init__(parent)
+        self.name = name
+        self.interval = interval
+        self._thread: Optional[threading.Thread] = None
+        self._cancel = threading.Event()
+        self.tag = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, tag, make: Callable[[], Iterator]) -> bool:
+        """Start ``make()``'s job; False (nothing started) while one still runs."""
+        if self.running:
+            return False
+        self.tag = tag
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(tag, make, self._cancel),
+                                        name=f"network-{self.name}", daemon=True)
+        self._thread.start()
+        return True
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next snapshot (``cancelled`` follows)."""
+        self._cancel.set()
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Block until the job's thread ends (tests, closing); True when it has."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    def _run(self, tag, make, cancel: threading.Event) -> None:
+        last, shown = None, 0.0
+        gen = None
+        try:
+            gen = make()
+            for snapshot in gen:
+                if cancel.is_set():
+                    gen.close()
+                    self.cancelled.emit(tag)
+                    return
+                last = snapshot
+                now = time.perf_counter()
+                if now - shown >= self.interval:
+                    shown = now
+                    self.progress.emit(tag, snapshot)
+            if cancel.is_set():
+                self.cancelled.emit(tag)
+                return
+        except Exception as exc:            # reported in the panel, never a crash
+            if gen is not None:
+                gen.close()
+            self.failed.emit(tag, _plain(exc))
+            return
+        self.finished.emit(tag, last)
+
+
+def _plain(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, (ValueError, ArithmeticError)):
+        return text[0].upper() + text[1:]
+    return f"{type(exc).__name__}: {text}"
