@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 
@@ -39,13 +38,7 @@ def main(argv=None) -> int:
     if getattr(args, "func", None) is not None:
         return args.func(args)
     from explorer.app import run_app
-    code = run_app(args)
-    # Everything is saved by now (settings on close, models atomically). Leave without
-    # interpreter finalization: PySide6 6.12 can abort there ("bool_dealloc"), which
-    # would turn a clean quit into exit code 134.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    return run_app(args)
 
 
 if __name__ == "__main__":

@@ -42,10 +42,13 @@ def mnist_data(mnist_dir):
     return mnist.load_data(mnist_dir, split="book", download=False)
 
 
-# PySide6 6.12 can abort while the interpreter finalizes after a long GUI session
-# ("Fatal Python error: bool_dealloc"), after every test has passed and been reported.
-# Leave the process with pytest's own exit status before finalization instead, once
-# every other plugin (pytest-xvfb stopping Xvfb among them) has finished.
+# Qt's own teardown at interpreter exit (PySide6's atexit function destroys the
+# QApplication, and with it every widget still alive) can crash with a supported PySide6
+# too (6.11.3): a descent panel that outlived its test, whose 3-D view (a QOpenGLWindow
+# owned by Python) is gone, crashes in QWindowContainer::toplevelAboutToBeDestroyed. The
+# run then ends with a segmentation fault instead of pytest's exit status. So, once every
+# other plugin has finished: run the atexit functions except PySide6's (coverage data and
+# pytest-xvfb's stopping of Xvfb among them), and leave with pytest's own exit status.
 _exit_status = {"code": None}
 
 
@@ -55,16 +58,16 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config):
+    import atexit
     import sys
 
     code = _exit_status["code"]
-    if code is None or "PySide6" not in sys.modules:
+    if code is None or "PySide6.QtCore" not in sys.modules:
         return
-    try:                       # os._exit skips atexit, where pytest-xvfb stops Xvfb
-        import pytest_xvfb
-        pytest_xvfb.shutdown_xvfb()
-    except Exception:
-        pass
+    qt_teardown = getattr(sys.modules["PySide6.QtCore"], "__moduleShutdown", None)
+    if qt_teardown is not None:
+        atexit.unregister(qt_teardown)
+    atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
