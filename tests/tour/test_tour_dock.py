@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings
 from explorer import gl_check
 from explorer.tour import mathtext
 from explorer.tour.model import OFFERED_KEY, SETTINGS_KEY
+from explorer.tour.show_me import descent_ready
 from explorer.tour.steps import STEPS
 
 
@@ -110,6 +111,8 @@ def test_every_step_shows_its_state_and_points_at_its_widget(make_window, qtbot)
         assert dock.last_shown is not None, (step.key, dock.note.text())
         assert window.tabs.currentWidget() is window.panels[tab], step.key
         qtbot.waitUntil(lambda: not dock.waiting(), timeout=15_000)
+        if tab == "descent":                # the trails come from a worker thread
+            qtbot.waitUntil(lambda: descent_ready(window), timeout=15_000)
         assert check(), (step.key, descent_state(window))
         assert dock.last_shown.target is widget, step.key
         qtbot.waitUntil(lambda: dock.highlighter.active(), timeout=2_000)
@@ -138,36 +141,26 @@ def test_every_step_shows_its_state_and_points_at_its_widget(make_window, qtbot)
 
 
 def test_show_me_waits_for_trails_computed_later(make_window, qtbot):
-    """The descent panel may compute its trails on a worker thread: Show me then waits
-    for them before picking the overshooting step."""
+    """The descent panel computes its trails on a worker thread: Show me waits for them
+    before picking the overshooting step, however long they take."""
     window = make_window()
     dock = open_tour(window)
     m = window.panels["descent"].model
-    pending = []
-    saved_runner = getattr(m, "runner", None)
-    saved_recompute = m.recompute
-
-    # hold every computation back until the test lets it through, as a slow worker would
-    def slow_recompute(to_end=False):
-        pending.append(to_end)
-        m.busy = True
-    m.recompute = slow_recompute
+    worker = m.runner
+    held = []
+    m.runner = held.append                # a worker that has not finished yet
     try:
         dock.model.go([s.key for s in STEPS].index("eta_large"))
         dock.show_me()
-        assert dock.waiting()
-        qtbot.wait(200)
-        assert dock.waiting()                     # still waiting: nothing came
+        assert held and dock.waiting()
+        qtbot.wait(300)
+        assert dock.waiting() and m.busy   # nothing came: still waiting
     finally:
-        m.recompute = saved_recompute
-        m.runner = saved_runner
-    m.busy = False
-    m.recompute(to_end=True)
-    if hasattr(m, "wait"):
-        m.wait()
+        m.runner = worker
+    worker(held[-1])                       # now the real worker computes the last job
     qtbot.waitUntil(lambda: not dock.waiting(), timeout=15_000)
     t = m.trajectories["gd"]
-    assert t.actual[m.step] > 0
+    assert m.settings.eta == 0.02 and t.actual[m.step] > 0 > t.predicted[m.step]
 
 
 def test_next_back_and_the_place_is_remembered(make_window, settings, qtbot):
