@@ -18,6 +18,7 @@ PANELS = (
     ("training", "Training", "explorer.training.panel", "TrainingPanel"),
     ("drawing", "Drawing pad", "explorer.drawing.panel", "DrawingPanel"),
     ("inside", "Inside the network", "explorer.inside.panel", "InsidePanel"),
+    ("network", "Real network", "explorer.network.panel", "NetworkPanel"),
 )
 
 BOOK_URL = "http://neuralnetworksanddeeplearning.com/chap1.html#learning_with_gradient_descent"

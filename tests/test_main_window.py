@@ -37,7 +37,8 @@ def make_window(qtbot, settings):
 def test_one_tab_per_panel_and_the_three_menus(make_window):
     window = make_window()
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Descent", "Training", "Drawing pad", "Inside the network"]
+    assert titles == ["Descent", "Training", "Drawing pad", "Inside the network",
+                      "Real network"]
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert menus == ["File", "View", "Help"]
 
@@ -114,8 +115,8 @@ def test_screenshot_saves_one_png_per_panel(tmp_path):
     out = subprocess.run([sys.executable, "main.py", "--screenshot", str(tmp_path / "shots")],
                          cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr
-    for name in ("descent", "training", "drawing", "inside"):
+    for name in ("descent", "training", "drawing", "inside", "network"):
         image = QImage(str(tmp_path / "shots" / f"{name}.png"))
         assert not image.isNull() and image.width() >= 800 and image.height() >= 500
     assert sorted(p.name for p in (tmp_path / "shots").iterdir()) == \
-        ["descent.png", "drawing.png", "inside.png", "training.png"]
+        ["descent.png", "drawing.png", "inside.png", "network.png", "training.png"]
