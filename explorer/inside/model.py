@@ -117,10 +117,10 @@ class InsideModel:
         return network_problem(self.net)
 
     def describe(self) -> str:
-        """'shipped model: 784-100-10 (79,510 weights and biases), sigmoid, ...'."""
+        """'shipped model — 784-100-10 (79,510 weights and biases), sigmoid units, ...'."""
         if self.net is None:
             return self.label
-        return (f"{self.label}: {self.net.describe_size()}, {self.net.activation_name} "
+        return (f"{self.label} — {self.net.describe_size()}, {self.net.activation_name} "
                 f"units, {self.net.cost_name} cost")
 
     def units(self) -> int:

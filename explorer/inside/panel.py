@@ -220,8 +220,11 @@ class InsidePanel(QWidget):
         self.rl_plot.setLabel("left", "accuracy %")
         self.rl_plot.setYRange(0, 100)
         self.rl_plot.showGrid(x=True, y=True, alpha=0.25)
-        self.rl_plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
         blue, orange = (31, 119, 180), (230, 120, 20)
+        legend = QLabel("<span style='color:#1f77b4'>━ true labels, training &nbsp; ┅ true "
+                        "labels, test</span> &nbsp;&nbsp; <span style='color:#e67814'>━ "
+                        "shuffled labels, training &nbsp; ┅ shuffled labels, test</span>")
+        legend.setObjectName("rl-legend")
         self.rl_curves = {
             "true_train_accuracy": self.rl_plot.plot(name="true labels, training",
                                                      pen=pg.mkPen(blue, width=2)),
@@ -240,14 +243,20 @@ class InsidePanel(QWidget):
         rl_row.addWidget(self.rl_images)
         rl_row.addWidget(QLabel("epochs"))
         rl_row.addWidget(self.rl_epochs)
-        rl_row.addStretch(1)
         rl_row.addWidget(self.rl_start)
         rl_row.addWidget(self.rl_stop)
-        rl = QVBoxLayout(self.rl_group)
-        rl.addLayout(rl_row)
-        rl.addWidget(self.rl_status)
-        rl.addWidget(self.rl_plot, 1)
-        rl.addWidget(meaning)
+        rl_row.addStretch(1)
+        text = QVBoxLayout()
+        text.addLayout(rl_row)
+        text.addWidget(self.rl_status)
+        text.addWidget(meaning)
+        text.addStretch(1)
+        plot = QVBoxLayout()
+        plot.addWidget(legend)
+        plot.addWidget(self.rl_plot, 1)
+        rl = QHBoxLayout(self.rl_group)
+        rl.addLayout(text, 2)
+        rl.addLayout(plot, 3)
 
         right = QVBoxLayout()
         right.addWidget(_title("Confusion matrix on the test images"))
@@ -274,7 +283,7 @@ class InsidePanel(QWidget):
         bottom.addWidget(self.rl_group)
         bottom.setStretchFactor(0, 4)
         bottom.setStretchFactor(1, 1)
-        bottom.setSizes([700, 220])
+        bottom.setSizes([680, 240])
         outer = QVBoxLayout(self)
         outer.addWidget(self.header)
         outer.addWidget(bottom, 1)
@@ -354,9 +363,16 @@ class InsidePanel(QWidget):
         act = ("draw a digit on the pad to see its activation" if d.activation is None
                else f"activation on the pad's digit: <b>{d.activation:.3f}</b>")
         w = m.net.weights[0][d.unit]
+        if signed:
+            extra = f"weights from {float(w.min()):+.2f} to {float(w.max()):+.2f}"
+        else:
+            g = m.gradients()
+            extra = ("no digit on the pad: no gradient" if g is None else
+                     f"sum of |dC_x/dw| over its 784 weights: {float(g.unit_totals[d.unit]):.3g}"
+                     f" (the largest unit: {float(g.unit_totals.max()):.3g})")
         self.unit_info.setText(
             f"<b>Unit {d.unit}</b> of {n}: sigma(w·x + b), b = {float(m.net.biases[0][d.unit]):+.2f}"
-            f"<br>{act}<br>weights from {float(w.min()):+.2f} to {float(w.max()):+.2f}")
+            f"<br>{act}<br>{extra}")
 
     # ------------------------------------------------------------------ confusion
     def request_confusion(self) -> None:
