@@ -31,9 +31,9 @@ from explorer.inside.model import TeachState
 from explorer.inside.worker import LatestJob
 
 TEACH_NOTE = ("Taught alone, one image can bend weights every other digit relies on: "
-              "10 steps with eta = 1 on test image #9729 take the shipped network's test "
-              "accuracy down to 24.9%. Mixing 10 MNIST images into each step keeps it at "
-              "97.6%.")
+              "10 steps with eta = 1 on test image #9729 (a 5 it reads as 6) take the "
+              "shipped network's test accuracy from 97.65% down to about 25%. Mixing 10 "
+              "MNIST training images into each step keeps it above 97%.")
 
 
 def _html(text: str) -> str:
