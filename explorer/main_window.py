@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
 from explorer.session import Session
 from explorer.tour import window_hooks as tour
+from explorer.training_setup import TrainingSetupActions
 
 # (key, tab title, module, class): each class takes (session, parent=None).
 PANELS = (
@@ -64,8 +65,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ menus
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.training_setup = TrainingSetupActions(self)
         for key, panel in self.panels.items():
             actions = panel.file_actions() if hasattr(panel, "file_actions") else []
+            if key == "training":       # Copy/Paste Training Setup, beside its own
+                actions = list(actions) + self.training_setup.actions()
             for action in actions:
                 file_menu.addAction(action)
             if actions:
