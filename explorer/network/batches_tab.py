@@ -129,7 +129,9 @@ class BatchesTab(QWidget):
         if problem:
             self.bar.say(problem, "error")
             return False
-        net, which = self.host.experiment_network()
+        # the agreement at the trained weights (if any); the race from the start, as in the book
+        net, which = (self.host.experiment_network() if tag == "agreement"
+                      else self.host.start_network())
         n = min(settings.subset, len(data.training.labels))
         if tag == "agreement":
             started = self.worker.start(tag, lambda: agreement_job(net, data, n,

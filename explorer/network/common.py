@@ -91,6 +91,8 @@ def plot(x_label: str, y_label: str, log_x: bool = False, legend: bool = False) 
     pi.showGrid(x=True, y=True, alpha=0.2)
     pi.setMenuEnabled(False)
     pi.hideButtons()
+    for axis in ("left", "bottom"):
+        pi.getAxis(axis).enableAutoSIPrefix(False)     # no "(x0.001)" beside the labels
     if log_x:
         pi.setLogMode(x=True, y=False)
     if legend:

@@ -36,7 +36,7 @@ from engine.weight_space import Sample, cost_and_correct
 from explorer.network.model import LandscapeSettings, RunSettings
 
 SNAPSHOT_SECONDS = 0.1        # a job yields at most this often while it works
-PROBE_READINGS = 60           # readings of the probe per run (spread evenly)
+PROBE_READINGS = 120          # readings of the probe per run (spread evenly)
 NOISE_READINGS = 40
 PATH_SNAPSHOTS = 150
 AGREEMENT_SIZES = (1, 10, 100, 1000)

@@ -92,6 +92,7 @@ class LandscapeTab(QWidget):
             except Exception as exc:  # pragma: no cover - depends on the machine
                 self.gl_ok, self.gl_reason = False, f"The 3-D view failed to start: {exc}"
         self.contour = ContourView(self.plane)
+        self.contour.setBackground("w")
         self.contour.setToolTip("The cost on the plane; red: the SGD path projected onto it. "
                                 "Wheel zooms; drag pans.")
         self.contour.plotItem.setLabel("bottom", "a (along d1)")
@@ -223,8 +224,9 @@ class LandscapeTab(QWidget):
     def describe(self, snap: LandscapeSnapshot, tag: str) -> str:
         on = f"{snap.sample_size:,} {snap.cost_on} images"
         if snap.coords is None:
-            return (f"The cost of the pad's network on a plane through its 23,860-dimensional "
-                    f"weights (here {self.host.pad_parameters():,}), along two random "
+            return (f"The cost of the pad's network on a plane through its "
+                    f"{self.host.pad_parameters():,}-dimensional weight space (the book's "
+                    f"784-30-10 has 23,860 weights and biases), along two random "
                     f"filter-normalised directions: a = 1 changes every unit's weights by as "
                     f"much as their own length. At the centre (0, 0) C = {snap.center_cost:.4f}, "
                     f"the network's own cost on {on}. No path: the pad's network was not "
@@ -237,6 +239,6 @@ class LandscapeTab(QWidget):
             where = "Two random filter-normalised directions through the final weights"
         return (f"{where}; cost on {on}. The red trail is the SGD path projected onto the "
                 f"plane: <b>the path does not lie exactly in it.</b> "
-                f"{html.escape(snap.projection_text)} The heights along the trail are the "
+                f"{html.escape(snap.projection_text, quote=False)} The heights along the trail are the "
                 f"plane's cost at the projected points; C at the end (0, 0) is "
                 f"{snap.center_cost:.4f}.")

@@ -238,7 +238,9 @@ class NetworkPanel(QWidget):
                          f"{snap.batch_cost:.4f}; {len(snap.probe)} probe readings.")
 
     def show_run(self, snap: RunSnapshot) -> None:
-        self.probe.show_readings(snap.probe)
+        accuracy = [e.test_accuracy for e in snap.epochs if e.test_accuracy is not None]
+        saturated = snap.done and bool(accuracy) and accuracy[-1] <= 0.15
+        self.probe.show_readings(snap.probe, saturated)
         self.batches.show_noise(snap.noise, snap.settings.mini_batch_size)
 
     def _run_finished(self, tag, snap: RunSnapshot) -> None:

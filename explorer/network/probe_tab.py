@@ -26,19 +26,27 @@ from explorer.network.common import plot, titled, wrap_label
 RATIO_RANGE = (-1.0, 3.0)     # the ratio plot's y range (uphill readings can be far out)
 
 
-def summary(readings: List[ProbeReading]) -> str:
-    """One paragraph for the learner on what the readings show."""
+def summary(readings: List[ProbeReading], saturated: bool = False) -> str:
+    """One paragraph for the learner on what the readings show. The textbook step's
+    ratio is judged on the readings where a step really moved C (its predicted change at
+    least 1% of the largest): once the network has saturated, steps change C by next to
+    nothing and every prediction holds trivially. ``saturated``: the run ended no better
+    than guessing."""
     if not readings:
         return ("Train in the bar above: every few dozen mini-batches the probe measures how "
                 "much C really changed over one step and how much grad C . dw predicted.")
     eta = readings[-1].eta
     words = [r.verdict.word for r in readings]
     good = words.count("good")
-    gd = [r.gd_ratio for r in readings if math.isfinite(r.gd_ratio)]
-    gd_med = float(np.median(gd)) if gd else math.nan
+    sizes = np.array([abs(r.gd_predicted) for r in readings], dtype=float)
+    top = float(np.nanmax(sizes)) if np.isfinite(sizes).any() else 0.0
+    moving = [r for r, size in zip(readings, sizes)
+              if math.isfinite(r.gd_ratio) and size >= 0.01 * top]
+    gd_med = float(np.median([r.gd_ratio for r in moving])) if moving else math.nan
     angle = float(np.nanmedian([r.angle for r in readings]))
     text = (f"At eta = {eta:g}: {good} of {len(readings)} readings hold (green). For the "
-            f"textbook step -eta grad C the median actual/predicted is {gd_med:.3f}: ")
+            f"textbook step -eta grad C the median actual/predicted is {gd_med:.3f} (over the "
+            f"{len(moving)} readings where a step moved C): ")
     if math.isfinite(gd_med) and GOOD_RATIO[0] <= gd_med <= GOOD_RATIO[1]:
         text += ("<b>the approximation holds</b>: on the scale of one step the cost of 23,860 "
                  "variables is as straight as the book's one-variable picture.")
@@ -48,6 +56,10 @@ def summary(readings: List[ProbeReading]) -> str:
     else:
         text += ("<b>the approximation breaks</b>: the step is so long that C rises although "
                  "the prediction said it would fall.")
+    if saturated:
+        text += (" <b>The network saturated</b> (it ends no better than guessing): its sigmoid "
+                 "units are pinned near 0 or 1, so later steps hardly change C and their "
+                 "predictions hold trivially. A too-large eta did that in the first steps.")
     text += (f" The mini-batch's own step lies {angle:.0f}° from -grad C of the probe images "
              f"(90°: across the slope): with m = {readings[-1].mini_batch_size} a step is "
              f"mostly noise, and its ratio scatters. Try eta = 0.01, 3 and 30 to see the "
@@ -66,7 +78,7 @@ class ProbeTab(QWidget):
         self.predicted_line = self.change_plot.plot(
             [], [], pen=pg.mkPen("#555555", width=1.5), symbol="t1", symbolSize=6,
             symbolBrush="#555555", symbolPen=None, name="predicted grad C · Δw")
-        self.actual_points = pg.ScatterPlotItem(size=7, pen=None, name="actual ΔC")
+        self.actual_points = pg.ScatterPlotItem(size=7, pen=None)
         self.change_plot.addItem(self.actual_points)
         self.change_plot.getPlotItem().legend.addItem(self.actual_points, "actual ΔC (verdict colour)")
         self.ratio_plot = plot("step (mini-batch)", "actual / predicted", legend=True)
@@ -75,9 +87,8 @@ class ProbeTab(QWidget):
         self.ratio_plot.addItem(band)
         self.ratio_plot.addItem(pg.InfiniteLine(1.0, angle=0, pen=pg.mkPen("#1b7e1b",
                                                                            style=Qt.DashLine)))
-        self.gd_points = pg.ScatterPlotItem(size=8, symbol="+", pen=pg.mkPen("#777", width=1.5),
-                                            name="textbook step −η∇C")
-        self.ratio_points = pg.ScatterPlotItem(size=8, pen=None, name="SGD step")
+        self.gd_points = pg.ScatterPlotItem(size=8, symbol="+", pen=pg.mkPen("#777", width=1.5))
+        self.ratio_points = pg.ScatterPlotItem(size=8, pen=None)
         self.ratio_plot.addItem(self.gd_points)
         self.ratio_plot.addItem(self.ratio_points)
         legend = self.ratio_plot.getPlotItem().legend
@@ -107,11 +118,14 @@ class ProbeTab(QWidget):
         grid.addWidget(side, 1, 1)
         lay.addLayout(grid, 1)
         self.readings: List[ProbeReading] = []
+        self.saturated = False
 
-    def show_readings(self, readings: List[ProbeReading]) -> None:
-        if len(readings) == len(self.readings) and (not readings or readings[-1] is self.readings[-1]):
+    def show_readings(self, readings: List[ProbeReading], saturated: bool = False) -> None:
+        if len(readings) == len(self.readings) and saturated == self.saturated and (
+                not readings or readings[-1] is self.readings[-1]):
             return
         self.readings = list(readings)
+        self.saturated = saturated
         x = np.array([r.update for r in readings], dtype=float)
         actual = np.array([r.actual for r in readings], dtype=float)
         predicted = np.array([r.predicted for r in readings], dtype=float)
@@ -125,4 +139,4 @@ class ProbeTab(QWidget):
         ok = np.isfinite(gd)
         self.gd_points.setData(x[ok], np.clip(gd[ok], *RATIO_RANGE))
         self.angle_points.setData(x, np.array([r.angle for r in readings], dtype=float))
-        self.summary.setText(summary(readings))
+        self.summary.setText(summary(readings, saturated))

@@ -181,6 +181,12 @@ class SweepTab(QWidget):
             if state != "running":
                 lines.append(f"eta = {eta:g}: <b>{state}</b>. {note}")
         self.states.setText("<br>".join(lines))
+        if snap.sharpness:
+            lines.append("Sharpness after training: " + ", ".join(
+                f"eta = {e:g}: {s:.3g}" if math.isfinite(s) else f"eta = {e:g}: diverged"
+                for e, s in snap.sharpness) + " (values at or below 0 are not on the log plot: "
+                "a saturated network's cost is flat).")
+            self.states.setText("<br>".join(lines))
         pairs = [(e, s) for e, s in snap.sharpness if math.isfinite(s) and s > 0]
         if pairs:
             self.sharp_points.setData([e for e, _ in pairs], [s for _, s in pairs])
