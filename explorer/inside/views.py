@@ -413,12 +413,14 @@ class GalleryDelegate(QStyledItemDelegate):
     def __init__(self, inside, parent=None):
         super().__init__(parent)
         self.inside = inside
+        self.painted = 0            # how many items were painted (only the visible ones)
 
     def sizeHint(self, option, index) -> QSize:
         return self.SIZE
 
     def paint(self, p: QPainter, option, index) -> None:
         r = option.rect
+        self.painted += 1
         i, x, label, guess, conf = self.inside.gallery_item(index.row())
         if option.state & QStyle.State_Selected:
             p.fillRect(r, QColor(220, 232, 248))

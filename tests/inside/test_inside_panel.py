@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QTabWidget
+from PySide6.QtWidgets import QApplication, QTabWidget
 
 from engine.digit_cost import digit_gradients
 from engine.network import Network
@@ -229,3 +229,28 @@ def test_settings_round_trip_and_bad_values_fall_back(qtbot, session):
     assert len(notes) == 3 and q.model.mode == "weights" and q.rl_epochs.value() == 100
     p.shutdown()
     q.shutdown()
+
+
+def test_a_gallery_of_thousands_paints_only_what_is_visible(qtbot, session):
+    images = np.random.default_rng(8).random((6000, 784), dtype=np.float32)
+    labels = np.full(6000, 3)
+    net = Network([784, 5, 10], seed=0)
+    net.biases[-1][3] += 30.0                  # it answers 3 to everything
+    session.set_model(net, "always 3")
+    p = make_panel(qtbot, session, (images, labels))
+    wait_confusion(qtbot, p, net)
+    delegate = p.gallery.itemDelegate()
+    t0 = time.perf_counter()
+    click(p.confusion_view, *p.confusion_view.cell_center(3, 3))
+    QApplication.processEvents()
+    p.gallery.viewport().repaint()
+    ms = 1000 * (time.perf_counter() - t0)
+    assert p.gallery.model().rowCount() == 6000
+    assert 0 < delegate.painted < 300, delegate.painted   # the visible rows, not 6,000
+    assert ms < 500, ms
+    # scrolling to the end paints the last rows, still only a screenful
+    delegate.painted = 0
+    p.gallery.scrollToBottom()
+    p.gallery.viewport().repaint()
+    assert 0 < delegate.painted < 300
+    p.shutdown()
