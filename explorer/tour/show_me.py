@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Optional
 
 import numpy as np
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 # Panels the later steps use when the window has them (colleagues are building them).
 NETWORK_PANELS = ("network", "landscape")
@@ -144,7 +144,7 @@ def show_ball(window) -> Shown:
     def play():
         if hasattr(p, "set_playing"):
             p.set_playing(True)
-    return Shown("descent", target, "The ball rolls from its start.", then=play)
+    return Shown("descent", target, then=play)
 
 
 def show_not_physics(window) -> Shown:
@@ -201,7 +201,16 @@ def show_newton(window) -> Shown:
 def show_many(window) -> Shown:
     for key in NETWORK_PANELS:
         if key in getattr(window, "panels", {}):
-            return Shown(key, go_to(window, key))
+            p = go_to(window, key)
+            inner, landscape = getattr(p, "tabs", None), getattr(p, "landscape", None)
+            if isinstance(inner, QTabWidget) and isinstance(landscape, QWidget) \
+                    and inner.indexOf(landscape) >= 0:
+                inner.setCurrentWidget(landscape)
+                return Shown(key, landscape,
+                             "The real network's cost landscape: train it from the bar "
+                             "above and its path through all 23,860 weights and biases is "
+                             "drawn on a plane, as the ball's path is on the surface.")
+            return Shown(key, p)
     p, note = _training(window, 0)
     extra = ("There is no real-network landscape panel in this window yet, so here is "
              "the training panel, where the same η drives all 23,860 variables.")

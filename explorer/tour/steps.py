@@ -194,7 +194,8 @@ STEPS: Tuple[Step, ...] = (
         r"$w_k \rightarrow w_k - \eta\,\dfrac{\partial C}{\partial w_k}, \qquad "
         r"b_l \rightarrow b_l - \eta\,\dfrac{\partial C}{\partial b_l}$",
         "wₖ → wₖ − η ∂C/∂wₖ,   bₗ → bₗ − η ∂C/∂bₗ",
-        "many", "The real network's settings: η is the same η as on the surface."),
+        "many", "The real network: the same η, now moving all of its weights and "
+                "biases at once."),
     Step(
         "sgd", "Stochastic gradient descent",
         ("The true gradient is an average over all training images, which is slow to "
@@ -244,7 +245,8 @@ STEPS: Tuple[Step, ...] = (
          "stays at chance. A low cost on the training set alone proves little."),
         r"$a = \sigma(w\,x + b), \qquad x \sim \mathrm{Uniform}[0,1]^{784}$",
         "a = σ(wx + b),   x ~ Uniform[0, 1]⁷⁸⁴",
-        "inside", "The network's ten outputs for a picture of pure noise."),
+        "inside", "What the hidden units learned (the Inside panel), or the network's "
+                  "answer to a picture of pure noise (the drawing pad)."),
 )
 
 KEYS = tuple(s.key for s in STEPS)

@@ -86,7 +86,10 @@ def expect(window, key):
         "newton": ("descent", lambda: descent_state(window)[:3] == (2, "ravine",
                                                                    ["gd", "newton"]),
                    d.contour),
-        "many": ("training", lambda: True, t.controls.fields["eta"]),
+        "many": (("network", lambda: window.panels["network"].tabs.currentWidget()
+                  is window.panels["network"].landscape, window.panels["network"].landscape)
+                 if "network" in window.panels else
+                 ("training", lambda: True, t.controls.fields["eta"])),
         "sgd": ("training", lambda: t.controls.text("m") == "10", t.controls.fields["m"]),
         "conventions": ("training", lambda: True, t.controls.fields["eta"]),
         "video": ("training", lambda: t.controls.text("sizes") == "784, 16, 16, 10"
@@ -195,6 +198,18 @@ def test_without_the_inside_panel_the_pad_shows_noise(make_window, qtbot):
     assert shown.panel == "drawing" and shown.target is pad.bars
     assert window.tabs.currentWidget() is pad and pad.canvas.picture_kind == "noise"
     assert "no Inside panel" in dock.note.text()
+
+
+def test_without_a_network_panel_many_variables_uses_the_training_panel(make_window):
+    window = make_window()
+    dock = open_tour(window)
+    window.panels.pop("network", None)
+    window.panels.pop("landscape", None)
+    dock.model.go([s.key for s in STEPS].index("many"))
+    shown = dock.show_me()
+    t = window.panels["training"]
+    assert shown.panel == "training" and shown.target is t.controls.fields["eta"]
+    assert window.tabs.currentWidget() is t and "no real-network" in dock.note.text()
 
 
 def test_a_missing_panel_is_skipped_with_a_message(make_window, qtbot):
