@@ -15,13 +15,17 @@ from typing import Callable, Optional
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -89,6 +93,16 @@ class TeachView(QWidget):
         self.accuracy_label = QLabel()
         self.accuracy_label.setObjectName("teach-accuracy")
         self.accuracy_label.setWordWrap(True)
+        self.outputs_table = QTableWidget(2, 10)
+        self.outputs_table.setObjectName("teach-outputs")
+        self.outputs_table.setVerticalHeaderLabels(["a before", "a after"])
+        self.outputs_table.setHorizontalHeaderLabels([str(d) for d in range(10)])
+        self.outputs_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.outputs_table.setSelectionMode(QAbstractItemView.NoSelection)
+        self.outputs_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.outputs_table.verticalHeader().setDefaultSectionSize(20)
+        self.outputs_table.setFixedHeight(3 * 20 + 6)
+        self.outputs_table.setVisible(False)
         note = QLabel(TEACH_NOTE)
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
@@ -112,6 +126,7 @@ class TeachView(QWidget):
         lay.addLayout(mix_row)
         lay.addLayout(buttons)
         lay.addWidget(self.result)
+        lay.addWidget(self.outputs_table)
         lay.addWidget(self.accuracy_label)
         lay.addWidget(note)
         lay.addStretch(1)
@@ -157,6 +172,7 @@ class TeachView(QWidget):
         self.result.setText(f"Undone: <b>{_html(label)}</b> answers again, with the very "
                             f"weights it had before.")
         self.accuracy_label.setText("")
+        self.outputs_table.setVisible(False)
         self.set_model(net, label)
 
     # ------------------------------------------------------------------ results
@@ -197,6 +213,15 @@ class TeachView(QWidget):
     def _show_lesson(self, lesson) -> None:
         b, a = lesson.before, lesson.after
         d = b.label
+        for row, outputs in enumerate((b.outputs, a.outputs)):
+            for j in range(10):
+                item = QTableWidgetItem(f"{outputs[j]:.2f}")
+                item.setTextAlignment(Qt.AlignCenter)
+                f = item.font()
+                f.setBold(j == d)
+                item.setFont(f)
+                self.outputs_table.setItem(row, j, item)
+        self.outputs_table.setVisible(True)
         self.result.setText(
             f"{lesson.steps} steps, eta = {lesson.eta:g}"
             f"{f', {lesson.mix} MNIST images mixed into each' if lesson.mix else ''}:<br>"

@@ -142,7 +142,8 @@ class InsidePanel(QWidget):
         mode_row.addWidget(self.per_unit_box)
         detail_right = QVBoxLayout()
         detail_right.addWidget(self.unit_info)
-        detail_right.addWidget(QLabel("Outgoing weights (its vote for each digit):"))
+        self.outgoing_title = QLabel("Outgoing weights (its vote for each digit):")
+        detail_right.addWidget(self.outgoing_title)
         detail_right.addWidget(self.outgoing)
         detail_right.addStretch(1)
         detail = QHBoxLayout()
@@ -360,6 +361,11 @@ class InsidePanel(QWidget):
         legend = (f"{-d.scale:.2g}", f"+{d.scale:.2g}") if signed else ("0", f"{d.scale:.2g}")
         self.big.set_picture(d.rgba, signed, legend)
         self.outgoing.set_values(d.outgoing)
+        if m.net.num_layers > 3:
+            self.outgoing_title.setText(f"Outgoing weights to the {m.net.sizes[2]} units of "
+                                        f"the next hidden layer:")
+        else:
+            self.outgoing_title.setText("Outgoing weights (its vote for each digit):")
         act = ("draw a digit on the pad to see its activation" if d.activation is None
                else f"activation on the pad's digit: <b>{d.activation:.3f}</b>")
         w = m.net.weights[0][d.unit]

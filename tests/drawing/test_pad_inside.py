@@ -124,6 +124,10 @@ def test_learn_this_raises_the_label_and_undo_restores_every_bit(pad, qtbot):
     assert pad.outputs[3] > before[3] + 0.05      # the pad answers with the taught copy
     assert teach.lesson.after.cost < teach.lesson.before.cost
     assert "→" in teach.result.text() and "needs MNIST" in teach.accuracy_label.text()
+    table = teach.outputs_table
+    assert table.isVisible()
+    assert [table.item(1, j).text() for j in range(10)] == \
+        [f"{a:.2f}" for a in teach.lesson.after.outputs]
     assert teach.undo_button.isEnabled()
     # a second lesson continues from the taught copy; undo goes back to the first network
     teach.learn_button.click()

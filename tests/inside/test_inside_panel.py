@@ -254,3 +254,16 @@ def test_a_gallery_of_thousands_paints_only_what_is_visible(qtbot, session):
     p.gallery.viewport().repaint()
     assert 0 < delegate.painted < 300
     p.shutdown()
+
+
+def test_a_deeper_network_votes_for_the_next_layer(qtbot, session):
+    net = Network([784, 16, 16, 10], seed=3)
+    session.set_model(net, "3Blue1Brown's network")
+    p = make_panel(qtbot, session)
+    qtbot.waitUntil(lambda: p.unit_grid.count == 16)
+    r = p.unit_grid.unit_rect(4)
+    click(p.unit_grid, r.center().x(), r.center().y())
+    assert np.allclose(p.outgoing.values, net.weights[1][:, 4]) and len(p.outgoing.values) == 16
+    assert "16 units of the next hidden layer" in p.outgoing_title.text()
+    assert "784-16-16-10 (13,002 weights and biases)" in p.header.text()
+    p.shutdown()
