@@ -3,7 +3,15 @@
   - evaluating a 200x200 surface (named, and a typed formula with its gradient),
   - building the contour map (level lines + image) and the 3-D mesh for it, and showing them,
   - recomputing and redrawing the trails after an eta change (3 rules x 150 steps, and
-    all 8 rules x 500 steps).
+    all 8 rules x 500 steps),
+  - the GUI thread's longest stall at the largest settings (5,000 steps, every rule ticked,
+    noise on, the most deeply nested formula the limits let through): the longest gap
+    between ticks of a 10 ms QTimer while the eta slider is dragged through many values,
+    and while the panel starts with those settings saved; and how long that start takes
+    (the trails are computed on a worker thread; the goal is no stall over 50 ms and a
+    start under 2 s).
+
+    .venv/bin/python bench/bench_descent.py --stall-only     # just the last part
 
 Run under a display (the 3-D part needs OpenGL):
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python bench/bench_descent.py
@@ -11,6 +19,7 @@ Run under a display (the 3-D part needs OpenGL):
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -39,7 +48,142 @@ def line(name, result):
     print(f"  {name:<58s} {med:8.2f} ms  (best {best:.2f})")
 
 
+def nested_formula() -> str:
+    """The most deeply nested formula of this family that the formula limits accept."""
+    from engine.formula import FormulaError, parse_formula
+
+    best = None
+    for n in range(4, 40):
+        f = "x"
+        for i in range(n):
+            f = f"sin({f} + y)" if i % 2 else f"cos({f} * y)"
+        text = f"x**2 + y**2 + {f}"
+        try:
+            parse_formula(text)
+        except FormulaError:
+            break
+        best = text
+    return best
+
+
+class GapMeter:
+    """The longest gap between ticks of a 10 ms QTimer on the GUI thread."""
+
+    def __init__(self):
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
+        self.last = None
+        self.gaps = []
+
+    def _tick(self):
+        now = time.perf_counter()
+        if self.last is not None:
+            self.gaps.append((now - self.last) * 1000)
+        self.last = now
+
+    def start(self):
+        self.gaps, self.last = [], time.perf_counter()
+        self.timer.start()
+
+    def stop(self):
+        self.timer.stop()
+        self._tick()
+        return max(self.gaps), float(np.percentile(self.gaps, 99))
+
+
+def stall(app) -> None:
+    from PySide6.QtCore import QTimer
+
+    from engine import optimizers
+    from explorer.descent.panel import DescentPanel
+
+    formula = nested_formula()
+    print(f"GUI thread at the largest settings: 5,000 steps, all rules, noise 1.0, formula of "
+          f"{len(formula)} characters")
+    state = {"dim": 2, "function": "formula", "formula2": formula, "range": 3.0,
+             "start": [1.0, 0.8], "methods": list(optimizers.METHODS), "primary": "gd",
+             "eta": 0.01, "steps": 5000, "noise": 1.0, "seed": 3}
+
+    def pump(seconds, until=None):
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end and not (until and until()):
+            app.processEvents()
+            time.sleep(0.001)
+
+    meter = GapMeter()
+    # the machine is shared: how long does the GUI thread wait with nothing to do?
+    meter.start()
+    pump(4)
+    idle_longest, idle_p99 = meter.stop()
+    print(f"  baseline, nothing computing, 4 s: longest gap {idle_longest:.0f} ms, "
+          f"99th percentile {idle_p99:.0f} ms (load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores)")
+    meter.start()
+    t0 = time.perf_counter()
+    panel = DescentPanel(None)
+    panel.resize(1400, 860)
+    notes = panel.apply_settings(state)
+    panel.show()
+    app.processEvents()
+    shown = time.perf_counter() - t0
+    m = panel.model
+    pump(30, lambda: m.trajectories and m.partial or not m.busy)
+    first = time.perf_counter() - t0
+    pump(120, lambda: not m.busy)
+    full = time.perf_counter() - t0
+    longest, median = meter.stop()
+    assert not notes, notes
+    print(f"  start with those settings saved: window up in {shown * 1000:.0f} ms, first "
+          f"steps shown at {first * 1000:.0f} ms, all trails at {full:.1f} s")
+    print(f"  (start: the constructor and apply_settings run before the first tick: "
+          f"{shown * 1000:.0f} ms)")
+    print(f"  10 ms timer while the trails computed: longest gap {longest:.0f} ms, "
+          f"99th percentile {median:.0f} ms")
+
+    # drag the eta slider through 60 positions, one every 25 ms
+    slider = panel.controls.eta_slider
+    positions = iter(range(slider.value(), slider.value() + 300, 5))
+    drag = QTimer()
+    drag.setInterval(25)
+    done = {"moves": 0}
+
+    def move():
+        try:
+            slider.setValue(next(positions))
+            done["moves"] += 1
+        except StopIteration:
+            drag.stop()
+    drag.timeout.connect(move)
+    worker = panel.worker
+    computed, abandoned = worker.computed, worker.abandoned
+    meter.start()
+    t0 = time.perf_counter()
+    drag.start()
+    pump(10, lambda: not drag.isActive())
+    dragged = time.perf_counter() - t0
+    longest_drag, median_drag = meter.stop()
+    meter.start()
+    pump(120, lambda: not m.busy and not panel.controls._eta_timer.isActive())
+    settle = time.perf_counter() - t0
+    longest_after, median_after = meter.stop()
+    print(f"  dragging eta through {done['moves']} positions in {dragged:.1f} s: longest gap "
+          f"{longest_drag:.0f} ms (99th percentile {median_drag:.0f} ms); then until the last "
+          f"eta's trails are in ({settle:.1f} s after the drag began): longest gap "
+          f"{longest_after:.0f} ms (99th percentile {median_after:.0f} ms)")
+    print(f"  worker: {worker.computed - computed} computation(s) finished, "
+          f"{worker.abandoned - abandoned} abandoned as stale")
+    panel.shutdown()
+    panel.close()
+
+
 def main() -> int:
+    if "--stall-only" in sys.argv:
+        from explorer.app import make_application
+        stall(make_application())
+        return 0
     from engine import optimizers
     from engine.formula import parse_formula
     from engine.surfaces import SURFACES, contour_levels, contour_segments
@@ -112,18 +256,20 @@ def main() -> int:
              median_ms(lambda: (paint_3d(), app.processEvents())))
 
     etas = iter(np.geomspace(0.001, 0.02, 1000))
-    line("eta change, 3 rules x 150 steps: recompute + redraw + paint",
-         median_ms(lambda: (m.set_settings(eta=float(next(etas))), paint())))
+    line("eta change, 3 rules x 150 steps: worker + redraw + paint",
+         median_ms(lambda: (m.set_settings(eta=float(next(etas))), m.wait(), paint())))
     m.set_methods(list(optimizers.METHODS))
     m.set_settings(steps=500)
-    line("eta change, 8 rules x 500 steps: recompute + redraw + paint",
-         median_ms(lambda: (m.set_settings(eta=float(next(etas))), paint())))
-    line("  of which recompute only (8 x 500)",
-         median_ms(lambda: m.recompute(to_end=True)))
+    m.wait()
+    line("eta change, 8 rules x 500 steps: worker + redraw + paint",
+         median_ms(lambda: (m.set_settings(eta=float(next(etas))), m.wait(), paint())))
+    line("  of which recompute only (8 x 500, on the worker)",
+         median_ms(lambda: (m.recompute(to_end=True), m.wait())))
     line("one animation step (all views + readout + paint)",
          median_ms(lambda: (m.set_step((m.step + 1) % m.max_step()), paint())))
     panel.shutdown()
     panel.close()
+    stall(app)
     return 0
 
 

@@ -53,6 +53,29 @@ class _ClickablePlot(pg.PlotWidget):
         pass
 
 
+DRAWN = 600        # a trail is drawn through at most this many of its points ...
+DOTS = 300         # ... and with a dot at each point only up to this many
+
+
+def thin(n: int, limit: int = DRAWN) -> np.ndarray:
+    """Indices of at most ``limit`` of n points, evenly spread, the first and last kept:
+    a 5,000-step trail is drawn as fast as a short one."""
+    if n <= limit:
+        return np.arange(n)
+    return (np.arange(limit) * (n - 1)) // (limit - 1)
+
+
+def set_trail(item, x, y) -> None:
+    """Draw a trail through (x, y), thinned, with dots only while it is short."""
+    keep = thin(len(x))
+    dots = len(x) <= DOTS
+    if getattr(item, "_dots", True) != dots:
+        item._dots = dots
+        item.setSymbol("o" if dots else None)
+    # long (noisy) trails without antialiasing: they paint several times faster
+    item.setData(np.asarray(x)[keep], np.asarray(y)[keep], antialias=dots)
+
+
 ACTUAL_COLOUR = "#8c564b"      # the curve's real change (brown: no rule uses it)
 MARGIN = 0.25                  # the map follows balls this far beyond the region (x its size)
 
@@ -190,7 +213,7 @@ class ContourView(_ClickablePlot):
                 self.plotItem.addItem(ball)
                 self.trails[key], self.balls[key] = line, ball
         self._fit_trails()
-        self.show_step(m.step)
+        # (the model's step_changed follows every new set of trails and draws them)
 
     def _fit_trails(self) -> None:
         """Show the plotted region and, around it, where the balls went: a ball thrown
@@ -222,7 +245,7 @@ class ContourView(_ClickablePlot):
             v = t.v[: i + 1]
             # keep far-flung (diverged) points drawable
             v = np.clip(v, -1e6, 1e6)
-            self.trails[key].setData(v[:, 0], v[:, 1])
+            set_trail(self.trails[key], v[:, 0], v[:, 1])
             self.balls[key].setData([v[-1, 0]], [v[-1, 1]])
         self._show_arrows(k)
 
@@ -320,14 +343,16 @@ class CurveView(_ClickablePlot):
 
     def _fit(self, points) -> None:
         """Show the curve and, around it, the points of the step drawn (tangent, predicted
-        and actual change), which matter most at a large eta: up to one curve's width
-        and height beyond it. Set only when that extent changes (hand zoom is kept)."""
+        and actual change), which matter most at a large eta: up to 1,000 times the
+        curve's width and height beyond it. Set only when that extent changes."""
         (x0, x1), (y0, y1) = self.home
         w, h = x1 - x0, y1 - y0
         for x, y in points:
             if np.isfinite(x) and np.isfinite(y):
-                x0, x1 = min(x0, max(x, self.home[0][0] - w)), max(x1, min(x, self.home[0][1] + w))
-                y0, y1 = min(y0, max(y, self.home[1][0] - h)), max(y1, min(y, self.home[1][1] + h))
+                x0 = min(x0, max(x, self.home[0][0] - 1000 * w))
+                x1 = max(x1, min(x, self.home[0][1] + 1000 * w))
+                y0 = min(y0, max(y, self.home[1][0] - 1000 * h))
+                y1 = max(y1, min(y, self.home[1][1] + 1000 * h))
         target = (x0, x1, y0, y1)
         if self.fitted is None or not np.allclose(target, self.fitted, rtol=0, atol=1e-3 * w):
             self.fitted = target
@@ -360,7 +385,7 @@ class CurveView(_ClickablePlot):
                 self.plotItem.addItem(line)
                 self.plotItem.addItem(ball)
                 self.trails[key], self.balls[key] = line, ball
-        self.show_step(m.step)
+        # (the model's step_changed follows every new set of trails and draws them)
 
     def show_step(self, k: int) -> None:
         m = self.model
@@ -372,7 +397,7 @@ class CurveView(_ClickablePlot):
             i = m.index(key, k)
             v = np.clip(t.v[: i + 1, 0], -1e6, 1e6)
             c = np.clip(np.nan_to_num(t.C[: i + 1], nan=0.0), -1e12, 1e12)
-            self.trails[key].setData(v, c)
+            set_trail(self.trails[key], v, c)
             self.balls[key].setData([v[-1]], [c[-1]])
         t = m.trajectories.get(m.primary)
         if t is not None and t.steps > 0 and t.v.shape[1:] == (1,):

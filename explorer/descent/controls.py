@@ -213,6 +213,12 @@ class DescentControls(QWidget):
         self.notice.setStyleSheet("color: #7a4a00;")
         self.notice.hide()
         form.addWidget(self.notice)
+        self.widen = QPushButton("Widen the range to the balls")
+        self.widen.setObjectName("widen")
+        self.widen.setToolTip("Make the plotted range of your formula hold every trail")
+        self.widen.hide()
+        self.widen.clicked.connect(self._widen)
+        form.addWidget(self.widen)
         layout.addWidget(box)
 
         # ---- start and learning rate
@@ -532,6 +538,11 @@ class DescentControls(QWidget):
     def show_notice(self, text: str) -> None:
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
+        self.widen.setVisible(bool(text) and "widen the range" in text)
+
+    def _widen(self) -> None:
+        self.model.widen_range()
+        self.sync()
 
     def _same_eta_toggled(self, on: bool) -> None:
         if not self._syncing:

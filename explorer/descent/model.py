@@ -49,6 +49,8 @@ SURFACE_STOPS = (
 
 GRID = 200
 FORMULA = "formula"
+RANGE_NOTICE = ("The balls left the plotted range ±{:g}: widen the range to follow them "
+                "(the button below, or Plot range).")
 FIRST_STEPS = 60        # the worker hands these over first, then the whole trails
 
 
@@ -114,7 +116,9 @@ class DescentModel:
     busy_changed = Event()              # (bool) trails being computed
     notice_changed = Event()            # (str) a note on the function or start; "" clears
 
-    def __init__(self):
+    def __init__(self, runner: Optional[Callable[[Job], None]] = None):
+        """``runner``: None computes the trails at once; a panel passes its worker (or
+        sets ``runner`` and calls ``recompute`` itself)."""
         self.dim = 2
         self.key = "himmelblau"
         self.formula_text = {2: "x**2 + 3*y**2 + sin(3*x)", 1: "x**4 - 2*x**2 + 0.3*x"}
@@ -129,7 +133,7 @@ class DescentModel:
         self.step = 0
         self.error = ""
         self.notice = ""
-        self.runner: Optional[Callable[[Job], None]] = None     # None: compute at once
+        self.runner = runner            # None: compute at once
         self.generation = 0
         self.busy = False
         self.partial = False            # the trails shown are the first steps only
@@ -348,7 +352,24 @@ class DescentModel:
         self.set_step(self.max_step() if follow else min(self.step, self.max_step()),
                       force=True)
         self._delivered_step = self.step
+        if final and self.key == FORMULA:
+            if self.outside_range():
+                if not self.notice:
+                    self._set_notice(RANGE_NOTICE.format(self.formula_range))
+            elif self.notice.startswith(RANGE_NOTICE[:20]):
+                self._set_notice("")
         return True
+
+    def widen_range(self) -> bool:
+        """Make a typed formula's plotted range hold every trail (up to 10,000)."""
+        v = np.concatenate([t.v for t in self.trajectories.values()] or [np.zeros((0, 1))])
+        v = v[np.all(np.isfinite(v), axis=1)]
+        if self.key != FORMULA or not len(v):
+            return False
+        r = float(min(1e4, max(self.formula_range, 1.15 * np.abs(v).max())))
+        r = float(f"{r:.2g}") if r < 100 else float(round(r))
+        r = max(r, 1.15 * float(np.abs(v).max())) if r < 1e4 else r
+        return self.set_formula(self.formula_text[self.dim], round(r, 2))
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until the latest trails are in (for scripts and tests with a runner that

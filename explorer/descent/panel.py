@@ -53,10 +53,11 @@ class DescentPanel(QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.session = session
-        self.model = DescentModel()
-        # the trails are computed on a worker thread from now on
+        # the trails are computed on a worker thread (the first ones too)
+        self.model = DescentModel(runner=lambda job: None)
         self.worker = TrailWorker(self.model, self)
         self.model.runner = self.worker
+        self.model.recompute(to_end=True)
         self.gl_ok, self.gl_reason = opengl_available()
 
         # ---- views: 3-D + contour (two variables) or the curve (one variable)

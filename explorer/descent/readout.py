@@ -17,7 +17,6 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from engine import optimizers
 from engine.narrate import fmt, fmt_ratio, fmt_vec
 from engine.optimizers import ADAPTIVE, METHODS
 from explorer.descent.model import COLOURS, DescentModel
@@ -103,8 +102,7 @@ class Readout(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.setMinimumWidth(420)
-        model.step_changed.connect(self.refresh)
-        model.trajectories_changed.connect(self.refresh)
+        model.step_changed.connect(self.refresh)     # follows every new set of trails too
         model.busy_changed.connect(self.refresh)
         self.lines = {}                 # label -> text of the last refresh (for tests)
         self.refresh()
@@ -194,6 +192,3 @@ class Readout(QLabel):
             f"<p style='color:#333'><b>At this step</b><br>{'<br>'.join(race)}{note}</p>"
             f"</td></tr></table>")
 
-
-def settings_for(model: DescentModel) -> optimizers.Settings:
-    return model.run_settings()

@@ -256,7 +256,21 @@ class Surface3DView(_GLView):
         self.start_item = gl.GLScatterPlotItem(pos=np.zeros((1, 3)), size=9,
                                                color=(1, 1, 1, 1), pxMode=True)
         self.start_item.setGLOptions("translucent")
+        self.start_item.setDepthValue(5)        # drawn before the balls: a ball covers it
         self.addItem(self.start_item)
+        # axes: v1 and v2 along the floor's edges, C up the back corner
+        corner = np.array([-SIZE / 2, -SIZE / 2, 0.0])
+        self.axes_lines = gl.GLLinePlotItem(
+            pos=np.array([corner, corner + [SIZE, 0, 0], corner, corner + [0, SIZE, 0],
+                          corner, corner + [0, 0, HEIGHT]]),
+            color=(0.2, 0.2, 0.2, 1), width=1.5, mode="lines", antialias=True)
+        self.addItem(self.axes_lines)
+        self.axis_labels = {}
+        for text, pos in (("v1", corner + [SIZE + 0.5, 0, 0]), ("v2", corner + [0, SIZE + 0.5, 0]),
+                          ("C", corner + [0, 0, HEIGHT + 0.4])):
+            label = gl.GLTextItem(pos=pos, text=text, color=(30, 30, 30, 255))
+            self.addItem(label)
+            self.axis_labels[text] = label
         self.trails: Dict[str, gl.GLLinePlotItem] = {}
         self.balls: Dict[str, gl.GLScatterPlotItem] = {}
         # -grad C at the readout rule's ball: downhill along the tangent plane

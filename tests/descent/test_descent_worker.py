@@ -1,0 +1,80 @@
+"""The trails are computed on a worker thread: stale results are dropped, the first
+steps come at once, and the final result equals the synchronous computation."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from engine import optimizers
+from explorer.descent.model import FIRST_STEPS, DescentModel, compute_trails
+
+
+def same_trails(a, b) -> bool:
+    return a.keys() == b.keys() and all(
+        np.array_equal(a[k].v, b[k].v, equal_nan=True) and a[k].status == b[k].status
+        for k in a)
+
+
+def test_the_worker_drops_stale_results_and_ends_with_the_synchronous_answer(panel, qtbot):
+    m, c = panel.model, panel.controls
+    m.set_methods(list(optimizers.METHODS))
+    m.set_settings(steps=3000, noise=0.5)
+    m.wait()
+    heard = []
+    m.trajectories_changed.connect(lambda: heard.append((m.settings.eta, m.partial)))
+    abandoned = panel.worker.abandoned
+    # type several learning rates one after the other, as fast as the keyboard goes
+    t0 = time.perf_counter()
+    for eta in (0.011, 0.012, 0.013, 0.014, 0.015):
+        c.eta.setValue(eta)
+    blocked = time.perf_counter() - t0
+    assert blocked < 0.25                      # five changes, no computation on this thread
+    assert m.busy
+    assert m.wait(60)
+    # only the last one was shown in full; the others were dropped or never started
+    finals = [eta for eta, partial in heard if not partial]
+    assert finals == [0.015]
+    assert panel.worker.abandoned >= abandoned   # (a stale run stops at its next check)
+    # the result equals a plain synchronous computation of the same job
+    sync = DescentModel()
+    sync.set_settings(steps=3000, noise=0.5, eta=0.015)
+    sync.set_methods(list(optimizers.METHODS))
+    assert same_trails(m.trajectories, sync.trajectories)
+    assert same_trails(m.trajectories, compute_trails(m._job))
+    # and what is drawn is that result
+    xs, _ = panel.contour.trails["gd"].getData()
+    assert xs[-1] == m.trajectories["gd"].v[m.index("gd"), 0]
+
+
+def test_a_result_older_than_the_latest_change_is_not_shown(panel):
+    m = panel.model
+    m.wait()
+    old_job = m._job
+    old = compute_trails(old_job)
+    m.set_settings(eta=0.02)
+    assert not m.deliver(old_job, old, True)          # generation too old: dropped
+    m.wait()
+    assert m.trajectories["gd"].dv[0] @ m.trajectories["gd"].grad[0] < 0
+    assert np.allclose(m.trajectories["gd"].dv[0], -0.02 * m.trajectories["gd"].grad[0])
+
+
+def test_the_first_steps_are_shown_before_the_rest(panel, qtbot):
+    m = panel.model
+    m.set_methods(list(optimizers.METHODS))
+    m.wait()
+    seen = []
+    m.trajectories_changed.connect(lambda: seen.append((m.partial, m.max_step())))
+    m.set_settings(steps=4000, noise=1.0)
+    assert m.wait(60)
+    assert seen[0] == (True, FIRST_STEPS)              # the first steps, at once
+    assert seen[-1][0] is False and seen[-1][1] == 4000
+    assert "step 4000 of 4000" in panel.readout.text()
+
+
+def test_the_model_without_qt_computes_at_once():
+    m = DescentModel()
+    assert m.runner is None and not m.busy
+    m.set_settings(eta=0.02, steps=30)
+    assert m.trajectories["gd"].steps == 30 and m.step == 30
