@@ -111,7 +111,7 @@ class MnistDialog(QDialog):
     """
 
     def __init__(self, message: str, parent=None, dest: Optional[Path] = None,
-                 mirrors=None, hashes=None):
+                 mirrors=None, hashes=None, need: str = "Training needs"):
         super().__init__(parent)
         self.setWindowTitle("MNIST is missing")
         self.setObjectName("mnist-dialog")
@@ -124,15 +124,21 @@ class MnistDialog(QDialog):
         self.worker: Optional[DownloadWorker] = None
         self._files = len(hashes) if hashes is not None else len(mnist.PUBLISHED_SHA256)
 
+        # ``need`` says who asks ("Training needs", "The pad's test digits come from");
+        # ``message`` is the engine's sentence on what is missing and where. Plain text:
+        # the folder names in it are the user's.
         intro = QLabel(
-            "Training needs the MNIST handwritten digits (four files, about 11 MB).\n\n"
+            f"{need} the MNIST handwritten digits (four files, about 11 MB).\n\n"
             f"{message}\n\n"
             f"You can download them into {self.dest}, or choose a folder that already "
             f"holds them.")
+        intro.setObjectName("mnist-intro")
+        intro.setTextFormat(Qt.PlainText)
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.status = QLabel("")
         self.status.setObjectName("mnist-status")
+        self.status.setTextFormat(Qt.PlainText)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.bar = QProgressBar()

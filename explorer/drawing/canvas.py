@@ -12,7 +12,9 @@ what ``engine.digits.to_mnist`` takes. On screen the pad shows dark ink on paper
 A picture (a 28x28 array: an MNIST test image, or noise) can lie under the strokes;
 ``picture_kind`` says which, and ``picture_note`` holds what the panel said about it (the
 true label of a test digit), so that Undo brings both back together. A stroke drawn on
-noise first wipes the noise away.
+a picture (noise or a test digit alike) first wipes the picture away: the pad then holds
+the learner's own drawing only. Undoing that stroke brings the picture back with its
+note, in one step.
 """
 
 from __future__ import annotations
@@ -169,10 +171,12 @@ class DrawingCanvas(QWidget):
     def set_pen_width(self, width: float) -> None:
         self.pen_width = float(min(MAX_WIDTH, max(MIN_WIDTH, width)))
 
-    def _remember_wiped(self) -> None:
+    def _remember_wiped(self, by_stroke: bool = False) -> None:
+        """Keep what is on the pad for Undo; ``by_stroke``: a stroke wiped it (undoing
+        that stroke brings it back at once)."""
         if self.strokes or self.picture is not None:
             self._wiped.append((list(self.strokes), self.picture, self.picture_kind,
-                                self.picture_note, self._picture_image))
+                                self.picture_note, self._picture_image, by_stroke))
             del self._wiped[:-MAX_WIPES]
 
     def clear(self) -> None:
@@ -197,16 +201,22 @@ class DrawingCanvas(QWidget):
         elif self.strokes:
             self.strokes.pop()
         elif self._wiped:
-            (strokes, self.picture, self.picture_kind, self.picture_note,
-             self._picture_image) = self._wiped.pop()
-            self.strokes = strokes
+            self._restore_wiped()
         else:
             return False
+        if (not self.strokes and self.current is None and self.picture is None
+                and self._wiped and self._wiped[-1][5]):
+            self._restore_wiped()      # the stroke that wiped a picture is gone: it is back
         self._layer = None
         self.update()
         self.changed.emit()
         self.stroke_finished.emit()
         return True
+
+    def _restore_wiped(self) -> None:
+        (strokes, self.picture, self.picture_kind, self.picture_note,
+         self._picture_image, _) = self._wiped.pop()
+        self.strokes = strokes
 
     def set_picture(self, image, kind: str, note=None) -> None:
         """Put a 28x28 picture (ink bright, values in [0, 1]) on the pad instead of the
@@ -339,8 +349,8 @@ class DrawingCanvas(QWidget):
 
     # ------------------------------------------------------------------ pen input
     def _begin(self, pos: QPointF) -> None:
-        if self.picture_kind == "noise":      # drawing replaces noise (Undo restores it)
-            self._remember_wiped()
+        if self.picture is not None:     # drawing replaces a picture (Undo restores it)
+            self._remember_wiped(by_stroke=True)
             self._drop_picture()
             self._layer = None
         self.current = Stroke(self.pen_width, self.widget_to_pad(pos))

@@ -15,16 +15,66 @@ import numpy as np
 
 from engine import digits
 
+LOW_TOP = 0.5        # a top output below this is unsure ...
+CLOSE_SHARE = 0.5    # ... and so is a runner-up of at least half the top output
+MIN_SIZE_SHARE = 0.15   # a drawing whose longer side is below this share of the pad ...
+MIN_PEN_WIDTHS = 2.0    # ... or below two pen widths (a dot, a dash) is too small to read
+TOO_SMALL = ("The drawing is too small to read: it would be scaled up to 20 pixels and "
+             "read as some digit whatever it is. Draw the digit larger, over most of the pad.")
+
 
 @dataclass
 class Answer:
-    """The network's answer to one input: ``outputs`` (10,) and the top ``guess``, or
-    ``message`` saying why there is none (``error`` when it is a fault, not an empty pad)."""
+    """The network's answer to one input: ``outputs`` (10,), the top ``guess`` and, when
+    the network is unsure (``unsure`` says why), the ``runner_up``; or ``message`` saying
+    why there is none (``error`` when it is a fault, not an empty pad)."""
 
     outputs: Optional[np.ndarray] = None
     guess: Optional[int] = None
     message: str = ""
     error: str = ""
+    runner_up: Optional[int] = None
+    unsure: str = ""
+
+
+def decide(outputs) -> tuple:
+    """(guess, runner-up or None, why unsure or ""): the runner-up is named when the top
+    output is below LOW_TOP or the second is at least CLOSE_SHARE of the top one."""
+    out = np.asarray(outputs, dtype=np.float64).reshape(-1)
+    order = np.argsort(out)[::-1]
+    top, second = int(order[0]), int(order[1])
+    a, b = float(out[top]), float(out[second])
+    if a < LOW_TOP:
+        why = f"its top output, {a:.2f}, is below {LOW_TOP:g}"
+    elif b >= CLOSE_SHARE * a:
+        why = f"its two top outputs are close ({a:.2f} and {b:.2f})"
+    else:
+        return top, None, ""
+    return top, second, why
+
+
+def too_small(image, pen_width: float) -> bool:
+    """True when the ink in ``image`` (a square drawing, ink bright) spans less than
+    MIN_SIZE_SHARE of it, or less than MIN_PEN_WIDTHS pen widths (in its pixels)."""
+    box = digits.ink_box(image)
+    if box is None:
+        return False
+    top, bottom, left, right = box
+    extent = max(bottom - top, right - left)
+    return extent < max(MIN_SIZE_SHARE * max(np.shape(image)), MIN_PEN_WIDTHS * pen_width)
+
+
+def noise_note(outputs) -> str:
+    """What the outputs on screen say about random pixels (computed from them)."""
+    out = np.asarray(outputs, dtype=np.float64).reshape(-1)
+    d = int(np.argmax(out))
+    top = float(out[d])
+    head = "Random pixels, fed to the network as they are. "
+    if top < LOW_TOP:
+        return (head + f"It still picks {d}, but its top output is only {top:.2f} (below "
+                f"{LOW_TOP:g}): no output neuron is sure, as it should be.")
+    return (head + f"It answers {d} with an output of {top:.2f}: confident, and wrong, "
+            f"since it only knows the ten digits.")
 
 
 class PadModel:
@@ -69,7 +119,8 @@ class PadModel:
         if out.shape != (10,) or not np.all(np.isfinite(out)):
             return Answer(message="no answer",
                           error="The model's outputs are not ten finite numbers.")
-        return Answer(outputs=out, guess=int(np.argmax(out)))
+        guess, runner_up, why = decide(out)
+        return Answer(outputs=out, guess=guess, runner_up=runner_up, unsure=why)
 
     # ------------------------------------------------------------------ test digits
     def set_test_set(self, test_set) -> Optional[str]:

@@ -11,6 +11,7 @@ a quarter of the time); after each stroke at once.
 from __future__ import annotations
 
 import math
+import os
 import time
 from typing import Optional
 
@@ -18,6 +19,8 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -28,16 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import digits
-from explorer.drawing.canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, DrawingCanvas
-from explorer.drawing.model import PadModel
+from engine import digits, model_io
+from explorer.drawing.canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, PAD, DrawingCanvas
+from explorer.drawing.model import TOO_SMALL, PadModel, noise_note, too_small
 from explorer.drawing.pad_inside import PadInside
 from explorer.drawing.views import GuessView, OutputBars, PixelView
 
 LIVE_INTERVAL_MS = 40     # at most 25 answers a second while drawing ...
 LIVE_SHARE = 0.25         # ... and at most a quarter of the time (a very long scribble)
-NOISE_NOTE = ("Random pixels, fed to the network as they are. It answers anyway, "
-              "often confidently: it only knows the ten digits.")
 
 
 class DrawingPanel(QWidget):
@@ -49,6 +50,10 @@ class DrawingPanel(QWidget):
         self.outputs: Optional[np.ndarray] = None     # the last answer (10,), or None
         self.input: Optional[np.ndarray] = None       # the last 28x28 input (784,), or None
         self._waiting_for_mnist = False
+        self.mnist_dialog = None
+        self.switch_note = ""             # the last automatic switch of the model
+        self._input_problem = ""          # why the drawing is not fed (too small)
+        self._showing_problem = False
         self._build()
         self._live = QTimer(self)
         self._live.setSingleShot(True)
@@ -57,17 +62,34 @@ class DrawingPanel(QWidget):
         self.canvas.changed.connect(self._on_changed)
         self.canvas.stroke_finished.connect(self._on_stroke_finished)
         session.model_changed.connect(self._on_model_changed)
+        session.models_changed.connect(self._fill_model_menu)
+        session.model_switched.connect(self._on_model_switched)
         session.mnist.ready.connect(self._mnist_ready)
         session.mnist.failed.connect(self._mnist_failed)
+        self._fill_model_menu()
         self._show_model()
         self.predict()
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
+        self.model_menu = QComboBox()
+        self.model_menu.setObjectName("model-menu")
+        self.model_menu.setToolTip("Which network answers: the shipped model, the network "
+                                   "being trained in the Training panel (followed live), "
+                                   "or a model loaded from a file")
+        self.model_menu.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.model_menu.setMinimumContentsLength(30)
+        self.model_menu.activated.connect(self._model_picked)
+        self.load_button = QPushButton("Load Model…")
+        self.load_button.setObjectName("pad-load-model")
+        self.load_button.setToolTip("Load a .npz model for the pad: it joins the menu "
+                                    "and answers")
+        self.load_button.clicked.connect(self.load_model_dialog)
         self.model_info = QLabel()
         self.model_info.setObjectName("model-info")
         self.model_info.setWordWrap(True)
         self.model_info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.model_info.setTextFormat(Qt.RichText)      # every text in it is escaped
 
         self.canvas = DrawingCanvas()
         self.width_slider = QSlider(Qt.Horizontal)
@@ -87,8 +109,8 @@ class DrawingPanel(QWidget):
         self.random_button = QPushButton("Random test digit")
         self.random_button.setToolTip("Put an image from MNIST's test set on the pad")
         self.noise_button = QPushButton("Noise")
-        self.noise_button.setToolTip("Feed the network random pixels: it still answers, "
-                                     "often confidently")
+        self.noise_button.setToolTip("Feed the network random pixels: see what it answers "
+                                     "to something that is no digit")
         self.undo_button.clicked.connect(self.canvas.undo)
         self.clear_button.clicked.connect(self.canvas.clear)
         self.random_button.clicked.connect(self.show_random_test_digit)
@@ -104,6 +126,7 @@ class DrawingPanel(QWidget):
         self.info.setWordWrap(True)
         self.info.setMinimumHeight(36)
         self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.info.setTextFormat(Qt.RichText)             # every text in it is escaped
 
         left = QVBoxLayout()
         left.addWidget(_title("Draw a digit"))
@@ -146,7 +169,12 @@ class DrawingPanel(QWidget):
         columns.addLayout(left, 5)
         columns.addLayout(middle, 4)
         columns.addLayout(right, 4)
+        menu_row = QHBoxLayout()
+        menu_row.addWidget(QLabel("Answering model"))
+        menu_row.addWidget(self.model_menu, 1)
+        menu_row.addWidget(self.load_button)
         outer = QVBoxLayout(self)
+        outer.addLayout(menu_row)
         outer.addWidget(self.model_info)
         outer.addLayout(columns, 1)
 
@@ -168,13 +196,65 @@ class DrawingPanel(QWidget):
         self._show_model()
         self.predict()
 
+    def _fill_model_menu(self) -> None:
+        """The session's models in the menu, the answering one selected (texts are
+        updated in place while the same models are listed, so an open menu stays)."""
+        entries = self.session.models.entries
+        menu = self.model_menu
+        menu.blockSignals(True)
+        try:
+            if [menu.itemData(i) for i in range(menu.count())] != [e.key for e in entries]:
+                menu.clear()
+                for e in entries:
+                    menu.addItem(e.menu_text(), e.key)
+            else:
+                for i, e in enumerate(entries):
+                    if menu.itemText(i) != e.menu_text():
+                        menu.setItemText(i, e.menu_text())
+            i = menu.findData(self.session.models.chosen_key)
+            menu.setCurrentIndex(i)
+        finally:
+            menu.blockSignals(False)
+        menu.setEnabled(menu.count() > 0)
+
+    def _model_picked(self, index: int) -> None:
+        key = self.model_menu.itemData(index)
+        if key is not None and key != self.session.models.chosen_key:
+            self.switch_note = ""
+            self.session.choose(key)
+        self._show_model()
+
+    def _on_model_switched(self, note: str) -> None:
+        self.switch_note = note
+        self._show_model()
+
     def _show_model(self) -> None:
         problem = self.model.problem()
         if problem:
             self.model_info.setText(f"<span style='color:#b00020'><b>{_html(problem)}</b></span>")
             return
-        self.model_info.setText(f"Answering: <b>{_html(self.model.label)}</b>"
-                                f" &nbsp;({_html(self.model.describe())})")
+        text = f"Answering: <b>{_html(self.model.label)}</b> &nbsp;({_html(self.model.describe())})"
+        if self.switch_note:
+            text += f"<br><span style='color:#0b3d91'>{_html(self.switch_note)}</span>"
+        self.model_info.setText(text)
+
+    def load_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load Model for the Pad", "",
+                                              "Models (*.npz);;All files (*)")
+        if path:
+            self.load_model(path)
+
+    def load_model(self, path) -> bool:
+        """Load a model file for the pad: it joins the menu and answers. A file that
+        cannot be used changes nothing and says why."""
+        try:
+            net = model_io.load(path, expect_sizes=(784, 10))
+        except model_io.ModelError as exc:
+            self._set_info(str(exc), error=True)
+            return False
+        self.switch_note = ""
+        self.session.add_file(net, path, choose=True)
+        return True
 
     # ------------------------------------------------------------------ answering
     def _on_changed(self) -> None:
@@ -198,12 +278,19 @@ class DrawingPanel(QWidget):
     def network_input(self) -> Optional[np.ndarray]:
         """The (784,) input for what is on the pad, or None when there is no digit."""
         c = self.canvas
+        self._input_problem = ""
         if c.picture_kind == "noise" and not c.strokes and c.current is None:
             return c.picture.reshape(-1).copy()          # noise goes in as it is
         if not c.has_ink():
             return None
+        drawing = c.render_array()
+        strokes = c.strokes + ([c.current] if c.current is not None else [])
+        if c.picture is None and strokes and too_small(
+                drawing, max(s.width for s in strokes) * drawing.shape[0] / PAD):
+            self._input_problem = TOO_SMALL
+            return None
         try:
-            return digits.to_mnist(c.render_array())
+            return digits.to_mnist(drawing)
         except digits.EmptyDrawing:
             return None
 
@@ -220,6 +307,18 @@ class DrawingPanel(QWidget):
         x = self.network_input()
         self.input = x
         self.pixel_view.set_image(x)
+        if self._input_problem:
+            self.pixel_view.set_image(None, "too small")
+            self.outputs = None
+            self.bars.set_outputs(None)
+            self.guess_view.show_message("too small")
+            self._set_info(self._input_problem, error=True)
+            self._showing_problem = True
+            return
+        if self._showing_problem:
+            self._showing_problem = False
+            note = self.canvas.picture_note
+            self._set_info(note["text"] if note else "")
         ans = self.model.answer(x)
         self.outputs = ans.outputs
         self.bars.set_outputs(ans.outputs)
@@ -228,7 +327,10 @@ class DrawingPanel(QWidget):
             if ans.error:
                 self._set_info(ans.error, error=True)
             return
-        self.guess_view.show_guess(ans.outputs)
+        self.guess_view.show_guess(ans.outputs, ans.runner_up, ans.unsure)
+        c = self.canvas
+        if c.picture_kind == "noise" and not c.strokes and c.current is None:
+            self._set_info(_html(noise_note(ans.outputs)))
 
     # ------------------------------------------------------------------ buttons
     def show_random_test_digit(self) -> None:
@@ -263,17 +365,42 @@ class DrawingPanel(QWidget):
         if self._waiting_for_mnist:
             self._waiting_for_mnist = False
             self._set_info(f"No MNIST test digits: {message}", error=True)
+            self._offer_download(message)
+
+    def _offer_download(self, message: str) -> None:
+        """The training panel's dialog: download MNIST, or choose a folder holding it."""
+        from explorer.mnist_dialog import MnistDialog
+
+        if self.mnist_dialog is not None:
+            return
+        dlg = MnistDialog(message, self, need="The pad's test digits come from MNIST")
+        self.mnist_dialog = dlg
+        dlg.finished.connect(lambda result: self._dialog_done(dlg, result))
+        dlg.open()
+
+    def _dialog_done(self, dlg, result: int) -> None:
+        self.mnist_dialog = None
+        dlg.deleteLater()
+        if not result or dlg.folder is None:
+            return
+        # as in the training panel: a chosen folder (or a download while a named
+        # folder lacks MNIST) is the folder from now on
+        if dlg.origin == "folder" or self.session.data_dir or os.environ.get("MNIST_DIR"):
+            self.session.data_dir = str(dlg.folder)
+        self._set_info(f"MNIST is ready in {_html(dlg.folder)}.")
+        self.show_random_test_digit()
 
     def show_test_digit(self, index: int) -> None:
         """Put MNIST test image ``index`` on the pad (the test set must be loaded)."""
         image, label = self.model.test_digit(index)
         self.canvas.set_picture(image, "mnist", note=dict(
-            label=label, text=f"MNIST test image #{index}: true label <b>{label}</b>"))
+            label=label, text=f"MNIST test image #{int(index)}: true label <b>{label}</b>"))
 
     def show_noise(self) -> None:
-        """Feed uniformly random pixels straight into the network."""
+        """Feed uniformly random pixels straight into the network (the note under the
+        pad says what its outputs show)."""
         self.canvas.set_picture(self.model.rng.random((28, 28), dtype=np.float32), "noise",
-                                note=dict(text=NOISE_NOTE))
+                                note=dict(text=""))
 
     def _set_info(self, text: str, error: bool = False) -> None:
         if error:
@@ -297,6 +424,8 @@ class DrawingPanel(QWidget):
     def shutdown(self) -> None:
         self._live.stop()
         self.inside_views.shutdown()
+        if self.mnist_dialog is not None:
+            self.mnist_dialog.shutdown()
 
 
 def _title(text: str) -> QLabel:

@@ -170,6 +170,7 @@ class GuessView(QWidget):
         self.digit_label = QLabel("–")
         self.digit_label.setObjectName("guess-digit")
         self.digit_label.setAlignment(Qt.AlignCenter)
+        self.digit_label.setTextFormat(Qt.RichText)
         f = self.digit_label.font()
         f.setPointSize(54)
         f.setBold(True)
@@ -184,34 +185,51 @@ class GuessView(QWidget):
         lay.addWidget(self.digit_label)
         lay.addWidget(self.detail_label)
         self.guess: Optional[int] = None
+        self.runner_up: Optional[int] = None
         self.show_message("draw a digit")
 
     def show_message(self, text: str) -> None:
         """No guess: show ``text`` (e.g. "draw a digit") in place of the digit."""
-        self.guess = None
+        self.guess = self.runner_up = None
         f = self.digit_label.font()
         f.setPointSize(20)
         self.digit_label.setFont(f)
         self.digit_label.setStyleSheet("color: #8a8a8a;")
-        self.digit_label.setText(text)
+        self.digit_label.setText(_escape(text))
         self.detail_label.setText("")
 
-    def show_guess(self, outputs: np.ndarray) -> None:
+    def show_guess(self, outputs: np.ndarray, runner_up: Optional[int] = None,
+                   unsure: str = "") -> None:
+        """The top output's digit, large; with ``runner_up`` ("8, or perhaps 6") when
+        the network is unsure (``unsure`` says why)."""
         out = np.asarray(outputs, dtype=np.float64).reshape(-1)
         d = int(np.argmax(out))
         total = float(out.sum())
         share = float(out[d]) / total if total > 0 else 0.0
         self.guess = d
+        self.runner_up = runner_up
         f = self.digit_label.font()
         f.setPointSize(54)
         self.digit_label.setFont(f)
         self.digit_label.setStyleSheet(f"color: {ACCENT.name()};")
-        self.digit_label.setText(str(d))
+        if runner_up is None:
+            self.digit_label.setText(str(d))
+        else:
+            self.digit_label.setText(
+                f"{d}<span style='font-size:22pt; color:{MUTED.name()}'>, or perhaps "
+                f"</span><span style='font-size:34pt'>{int(runner_up)}</span>")
         detail = (f"confidence {100 * share:.1f}%  (share of the ten outputs)<br>"
                   f"output neuron {d}: activation {out[d]:.3f}")
+        if unsure:
+            detail += (f"<br><span style='color:{SHARE.darker(130).name()}'>"
+                       f"unsure: {unsure}</span>")
         if out[d] < LOW_ACTIVATION:
             # e.g. noise: a high share of ten small outputs is not a sure answer
             detail += (f"<br><span style='color:{SHARE.darker(130).name()}'>"
                        f"low: no output neuron is above {LOW_ACTIVATION:g}, so the "
                        f"share overstates how sure it is</span>")
         self.detail_label.setText(detail)
+
+
+def _escape(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -117,6 +117,7 @@ class TrainingControls(QWidget):
         self.preset_note = QLabel()
         self.preset_note.setWordWrap(True)
         self.preset_note.setStyleSheet("color: #555;")
+        self.preset_note.setTextFormat(Qt.PlainText)
 
         self.fields: Dict[str, QWidget] = {}
         self._tips: Dict[str, str] = {}      # each field's own tooltip (an error replaces it)
@@ -188,6 +189,7 @@ class TrainingControls(QWidget):
         self.message.setObjectName("controls-message")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b00020;")
+        self.message.setTextFormat(Qt.PlainText)     # it quotes what was typed
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -338,7 +340,12 @@ class TrainingControls(QWidget):
             for name, text in (training or {}).items():
                 if name in self.fields:
                     self.set_text(name, text)
-            if self._differs_from_preset():
+            same = [i for i, p in enumerate(PRESETS)
+                    if all(self.text(k) == v for k, v in p.values.items())]
+            if same:        # e.g. the shipped model: the "Stronger" preset's settings
+                self.preset.setCurrentIndex(same[0])
+                self.preset_note.setText(PRESETS[same[0]].note)
+            elif self._differs_from_preset():
                 self.preset.setCurrentIndex(self.preset.findText(CUSTOM))
                 self.preset_note.setText("The loaded network and the settings it was "
                                          "trained with.")

@@ -42,34 +42,37 @@ def fmt_seconds(s: float) -> str:
 
 def saved_facts(net: Network) -> str:
     """" (30 epochs, 97.65% test accuracy when saved)" from a loaded model's metadata."""
-    meta = getattr(net, "metadata", None)
-    meta = meta if isinstance(meta, dict) else {}
+    info = model_io.info(net)
     facts = []
-    epochs = meta.get("trained_epochs", meta.get("epochs_done"))
-    if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 0:
-        facts.append(f"{epochs} epoch{'s' if epochs != 1 else ''}")
-    acc = meta.get("test_accuracy")
-    if isinstance(acc, (int, float)) and not isinstance(acc, bool) and 0 <= acc <= 1:
-        facts.append(f"{100 * acc:.2f}% test accuracy")
+    if info.epochs_trained is not None:
+        facts.append(f"{info.epochs_trained} epoch{'s' if info.epochs_trained != 1 else ''}")
+    if info.test_accuracy is not None:
+        facts.append(f"{100 * info.test_accuracy:.2f}% test accuracy")
     return f" ({', '.join(facts)} when saved)" if facts else ""
 
 
+SPLIT_IMAGES = {"book": 50_000, "full": 60_000}    # training images of each data split
+
+
 def saved_training_settings(net: Network) -> Dict[str, str]:
-    """The eta, m, L2 and data split a loaded model was trained with, as field texts,
-    from its metadata (the panel saves its fields under "settings"; ``train --save``
-    saves "eta", "mini_batch_size", "l2" and "split"). What is missing or odd is left out."""
-    meta = getattr(net, "metadata", None)
-    meta = meta if isinstance(meta, dict) else {}
-    fields = meta.get("settings") if isinstance(meta.get("settings"), dict) else {}
-    found = {"eta": fields.get("eta", meta.get("eta")),
-             "m": fields.get("m", meta.get("mini_batch_size")),
-             "l2": fields.get("l2", meta.get("l2")),
-             "split": fields.get("split", meta.get("split"))}
-    out = {k: str(v) for k, v in found.items()
-           if isinstance(v, (int, float, str)) and not isinstance(v, bool)
-           and 0 < len(str(v)) < 40}
-    if out.get("split") not in (None, "book", "full"):
-        del out["split"]
+    """The eta, m, L2, data split, training images and seed a loaded model was trained
+    with, as the training panel's field texts, read from its ``model_io.ModelInfo``
+    (whichever schema its file has). What is not known is left out."""
+    info = model_io.info(net)
+    out: Dict[str, str] = {}
+    if info.eta is not None:
+        out["eta"] = str(float(info.eta))
+    if info.mini_batch_size is not None:
+        out["m"] = str(info.mini_batch_size)
+    if info.l2 is not None:
+        out["l2"] = str(float(info.l2))
+    if info.split in SPLIT_IMAGES:
+        out["split"] = info.split
+    if info.train_size is not None:
+        full = SPLIT_IMAGES.get(info.split or "")
+        out["images"] = "all" if info.train_size == full else str(info.train_size)
+    if info.seed is not None:
+        out["seed"] = str(info.seed)
     return out
 
 

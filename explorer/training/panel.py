@@ -14,16 +14,18 @@ from pathlib import Path
 from typing import List, Optional
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -92,6 +94,7 @@ class TrainingPanel(QWidget):
         self.data_loader = session.mnist.load
         self.mnist_dialog = None
         self._worker: Optional[TrainingWorker] = None
+        self._pending_offer = None        # (net copy, epoch, accuracy) for the pad
         self._paused = False
         self.updates_received = 0
 
@@ -115,7 +118,7 @@ class TrainingPanel(QWidget):
         self.train_button.clicked.connect(self.train)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
-        self.new_button.clicked.connect(self.new_network)
+        self.new_button.clicked.connect(lambda _=False: self.new_network())
         run_box = QGroupBox("Run")
         grid = QGridLayout(run_box)
         grid.addWidget(self.train_button, 0, 0)
@@ -124,11 +127,16 @@ class TrainingPanel(QWidget):
         grid.addWidget(self.new_button, 1, 1)
 
         self.save_action = QAction("Save Trained &Model…", self)
+        self.save_action.setShortcut(QKeySequence("Ctrl+S"))
         self.save_action.triggered.connect(self.save_model_dialog)
         self.load_action = QAction("&Load Model for Training…", self)
         self.load_action.triggered.connect(self.load_model_dialog)
         self.csv_action = QAction("&Export Training Metrics as CSV…", self)
+        self.csv_action.setShortcut(QKeySequence("Ctrl+E"))
         self.csv_action.triggered.connect(self.export_csv_dialog)
+        # the shortcuts work in this panel alone too (tests, scripts); in the window the
+        # same actions sit in the File menu
+        self.addActions([self.save_action, self.load_action, self.csv_action])
         self.save_button = QPushButton("Save Model…")
         self.load_button = QPushButton("Load Model…")
         self.csv_button = QPushButton("Export CSV…")
@@ -147,6 +155,7 @@ class TrainingPanel(QWidget):
         self.data_label.setWordWrap(True)
         self.data_label.setStyleSheet("color: #555;")
         self.data_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.data_label.setTextFormat(Qt.PlainText)
 
         left = QWidget()
         llay = QVBoxLayout(left)
@@ -173,14 +182,19 @@ class TrainingPanel(QWidget):
         self._status_lines = 2 * self.status.fontMetrics().lineSpacing() + 8
         self.status.setFixedHeight(self._status_lines)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # Plain text, all of them: file names, error texts and typed values appear in
+        # these labels, and a name such as "<h1>x</h1>" must show as it is written.
+        self.status.setTextFormat(Qt.PlainText)
         self.message = QLabel()
         self.message.setObjectName("training-message")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.message.setVisible(False)
+        self.message.setTextFormat(Qt.PlainText)
         self.model_label = QLabel()
         self.model_label.setObjectName("model-label")
         self.model_label.setStyleSheet("color: #555;")
+        self.model_label.setTextFormat(Qt.PlainText)
         self.plots = TrainingPlots(auto_redraw=False)
         # Packets arrive 5 a second; the status line and the plots are redrawn
         # together at most REFRESH_MS apart, so the window repaints once per refresh.
@@ -190,6 +204,7 @@ class TrainingPanel(QWidget):
         self._refresh_timer.timeout.connect(self._refresh)
         self._status_pending: Optional[str] = None
         self._model_text = f"The drawing pad uses: {session.model_label}"
+        session.model_changed.connect(self._pad_model_changed)
         right = QWidget()
         rlay = QVBoxLayout(right)
         rlay.addWidget(self.status)
@@ -266,6 +281,8 @@ class TrainingPanel(QWidget):
         self.train_button.setEnabled(not running and valid)
         self.pause_button.setEnabled(running)
         self.pause_button.setText("Resume" if self._paused else "Pause")
+        self.pause_button.setIcon(self.style().standardIcon(
+            QStyle.SP_MediaPlay if self._paused else QStyle.SP_MediaPause))
         self.stop_button.setEnabled(running)
         self.new_button.setEnabled(not running and valid)
         self.load_action.setEnabled(not running)
@@ -294,24 +311,56 @@ class TrainingPanel(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def _give_model(self, net: Network, label: str) -> None:
-        """Hand a COPY to the session (the drawing pad reads it between our updates)."""
-        self.session.set_model(net, label)
+    def _offer_network(self, net: Optional[Network], epoch: Optional[int] = None,
+                       accuracy: Optional[float] = None) -> None:
+        """Offer the drawing pad (through the session) a COPY of our network: it joins
+        the pad's model menu as "being trained"; the pad switches to it only when the
+        learner picks it or its test accuracy beats the shipped model's."""
+        self.session.set_training(net, epoch, accuracy)
+
+    def _pad_model_changed(self, net, label: str) -> None:
         self._model_text = f"The drawing pad uses: {label}"
         if not self._refresh_timer.isActive():      # during a run: with the next refresh
             self.model_label.setText(self._model_text)
 
     # ------------------------------------------------------------------ building
-    def new_network(self) -> bool:
-        """Build a new network from the settings (clears the plots and history)."""
+    def may_discard(self, action: str) -> bool:
+        """Before ``action`` throws away unsaved results (network, plots, history), ask:
+        Save (then go on once saved), Discard, or Cancel. True to go on."""
+        if not self.model.unsaved:
+            return True
+        n = self.model.epochs_done
+        box = QMessageBox(QMessageBox.Warning, "Unsaved training",
+                          f"{action} throws away the network trained here ({n} epoch"
+                          f"{'s' if n != 1 else ''}), its plots and its history. Save the "
+                          f"network first?",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
+        box.setObjectName("unsaved-question")
+        box.setTextFormat(Qt.PlainText)
+        box.setDefaultButton(QMessageBox.Save)
+        answer = box.exec()
+        box.deleteLater()
+        if answer == QMessageBox.Save:
+            return self.save_model_dialog()
+        return answer == QMessageBox.Discard
+
+    def new_network(self, publish: bool = True, ask: bool = True) -> bool:
+        """Build a new network from the settings (clears the plots and history; asks
+        first when there are unsaved results). ``publish``: offer it to the drawing pad
+        at once (Train offers its new network only once MNIST is in and the run has
+        begun)."""
         if self.running:
             return False
         if not self.controls.validate():
             self._show_message("Fix the settings marked in red first.", "error")
             return False
+        if ask and not self.may_discard("A new network"):
+            return False
         net = self.model.new_network(self.controls.values())
         self.plots.clear()
-        self._give_model(net.copy(), self.model.label("new, untrained"))
+        self._pending_offer = None
+        if publish:
+            self._offer_network(net.copy(), 0, None)
         self.status.setText(f"New network {net.describe()}. Press Train.")
         self._show_message("")
         self._update_buttons()
@@ -327,7 +376,13 @@ class TrainingPanel(QWidget):
             return False
         v = self.controls.values()
         if self.model.needs_new_network(v):
-            self.new_network()
+            if self.model.net is not None and not self.may_discard(
+                    "Training a network of another structure"):
+                return False
+            self.new_network(publish=False, ask=False)
+        # offered to the pad when the data is in: a run that fails changes nothing there
+        self._pending_offer = (self.model.net.copy(), self.model.epochs_done,
+                               self.model.last_test_accuracy())
         cfg = self.model.start_run(v, self.session.data_dir, self.data_loader)
         worker = TrainingWorker(cfg)
         worker.data_ready.connect(self._data_ready)
@@ -365,6 +420,9 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------------ from the worker
     def _data_ready(self, description: str, n: int) -> None:
         self.model.n_train = n
+        if self._pending_offer is not None:
+            self._offer_network(*self._pending_offer)
+            self._pending_offer = None
         self.data_label.setText(f"Data: {description}\n{n:,} training images used.")
 
     def _paused_changed(self, paused: bool) -> None:
@@ -385,7 +443,8 @@ class TrainingPanel(QWidget):
             if got["warning"]:
                 self._show_message(got["warning"], "warning")
         if got["snapshot"] is not None:
-            self._give_model(*got["snapshot"])
+            self._offer_network(got["snapshot"][0], self.model.snapshot_epoch,
+                                self.model.last_test_accuracy())
             self.save_action.setEnabled(True)
             self.save_button.setEnabled(True)
         if not self._paused:
@@ -418,9 +477,11 @@ class TrainingPanel(QWidget):
         self.model_label.setText(self._model_text)
         self.plots.redraw_now()
         self._paused = False
+        self._pending_offer = None
         got = self.model.on_outcome(out)
         if got["give"] is not None:
-            self._give_model(*got["give"])
+            self._offer_network(got["give"][0], self.model.epochs_done,
+                                self.model.last_test_accuracy())
         self.status.setText(got["status"])
         if got["message"] is not None:
             text, kind = got["message"]
@@ -473,17 +534,21 @@ class TrainingPanel(QWidget):
     def save_model(self, path) -> Path:
         return self.model.save_model(path, self.controls.state())
 
-    def save_model_dialog(self) -> None:
+    def save_model_dialog(self) -> bool:
+        """Ask for a file name and save; True when saved."""
+        if self.current_model() is None:
+            return False
         path, _ = QFileDialog.getSaveFileName(self, "Save Model", "model.npz",
                                               "Models (*.npz)")
         if not path:
-            return
+            return False
         try:
             saved = self.save_model(path)
         except model_io.ModelError as exc:
             self._show_message(str(exc), "error")
-            return
+            return False
         self._show_message(f"Saved the model to {saved}.", "info")
+        return True
 
     def load_model(self, path) -> Network:
         """Load a model file: all or nothing (a refused file changes nothing)."""
@@ -492,7 +557,8 @@ class TrainingPanel(QWidget):
         training = saved_training_settings(net)
         self.controls.set_structure(net.sizes, net.activation_name, net.cost_name, net.init,
                                     training)
-        self._give_model(net.copy(), f"file {Path(path).name}")
+        self._offer_network(None)         # the pad's "being trained" entry goes ...
+        self.session.add_file(net.copy(), path)     # ... and the file's joins the menu
         used = ", ".join(f"{'η' if k == 'eta' else 'L2' if k == 'l2' else k} = {v}"
                          for k, v in training.items())
         with_settings = f" with the settings it was trained with ({used})" if used else ""
@@ -502,6 +568,8 @@ class TrainingPanel(QWidget):
         return net
 
     def load_model_dialog(self) -> None:
+        if self.running or not self.may_discard("Loading a model"):
+            return
         path, _ = QFileDialog.getOpenFileName(self, "Load Model", "", "Models (*.npz);;All files (*)")
         if not path:
             return

@@ -419,11 +419,16 @@ def test_the_panel_follows_the_session_model(panel):
     assert "No model to answer" in panel.model_info.text()
 
 
-def test_a_missing_model_is_explained(qtbot, tmp_path):
+def test_a_missing_model_is_explained(qtbot, tmp_path, monkeypatch):
+    import explorer.session
+
     bad = tmp_path / "broken.npz"
     bad.write_bytes(b"not a model")
-    session = Session(model_path=str(bad))
-    assert session.model is None
+    named = Session(model_path=str(bad))     # --model names a broken file: shipped answers
+    assert named.model_label == "shipped model" and "broken.npz" in named.model_error
+    monkeypatch.setattr(explorer.session, "SHIPPED_MODEL", bad)
+    session = Session()
+    assert session.model is None and "broken.npz" in session.model_error
     p = DrawingPanel(session)
     qtbot.addWidget(p)
     p.show()

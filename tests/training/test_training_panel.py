@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from shiboken6 import Shiboken
 
 from engine import model_io
@@ -75,6 +75,19 @@ def set_field(qtbot, panel, name, text, enter=False):
         qtbot.keyClick(w, Qt.Key_Return)
 
 
+def answer_question(button, seen=None):
+    """Press ``button`` (e.g. QMessageBox.Discard) of the next message box, once open."""
+    def press():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, press)
+            return
+        if seen is not None:
+            seen.append(box.text())
+        box.button(button).click()
+    QTimer.singleShot(0, press)
+
+
 def click(qtbot, button):
     assert button.isEnabled(), button.objectName()
     qtbot.mouseClick(button, Qt.LeftButton)
@@ -103,11 +116,15 @@ def test_train_runs_in_worker_and_plots_receive_points(qtbot, panel):
     assert [h["epoch"] for h in panel.history] == [1, 2, 3]
     assert "Test accuracy" in panel.status.text()
     assert "/synthetic" in panel.data_label.text() and "1,000" in panel.data_label.text()
-    # The drawing pad got copies, the last one the trained network.
-    assert models and models[-1][1] == "trained: 784-30-10, epoch 3"
-    assert all(net is not panel.network for net, _ in models)
-    assert not np.shares_memory(models[-1][0].params[0], panel.network.params[0])
-    np.testing.assert_array_equal(models[-1][0].params[0], panel.network.params[0])
+    # The drawing pad's menu got copies, the last one the trained network; its test
+    # accuracy is below the shipped model's, so the pad kept the shipped model.
+    entry = panel.session.models.get("training")
+    assert entry.epoch == 3 and entry.accuracy == panel.history[-1]["test_accuracy"]
+    assert "being trained: 784-30-10, epoch 3" == entry.label
+    assert entry.net is not panel.network
+    assert not np.shares_memory(entry.net.params[0], panel.network.params[0])
+    np.testing.assert_array_equal(entry.net.params[0], panel.network.params[0])
+    assert models == [] and panel.session.model_label == "shipped model"
     assert not panel.running and panel.train_button.isEnabled()
 
     # Train again: the same network continues, the plots go on from where they were.
@@ -396,7 +413,7 @@ def test_save_load_model_export_csv_and_png(qtbot, panel, tmp_path, monkeypatch)
     assert panel.controls.text("sizes") == "784, 30, 10"
     assert panel.controls.text("eta") == "3.0"          # the settings it was trained with
     assert "η = 3.0" in panel.status.text()
-    assert models[-1] == "file m.npz"
+    assert "file m.npz" in [e.label for e in panel.session.models.entries]
     np.testing.assert_array_equal(panel.network.params[1], net.params[1])
     assert panel.history == [] and panel.plots.batch_raw.raw_count == 0
     set_field(qtbot, panel, "epochs", "1")
@@ -407,6 +424,7 @@ def test_save_load_model_export_csv_and_png(qtbot, panel, tmp_path, monkeypatch)
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    answer_question(QMessageBox.Discard)        # the continued run is not saved: asked
     click(qtbot, panel.load_button)
     assert panel.message.isVisible() and "bad.npz" in panel.message.text()
     assert panel.network is not None
@@ -453,6 +471,7 @@ def test_empty_plots_show_neutral_axes_and_accuracy_keeps_a_readable_span(qtbot,
     qtbot.wait(400)
     lo, hi = panel.plots.acc_plot.getPlotItem().getViewBox().viewRange()[1]
     assert hi - lo >= 2.0
+    answer_question(QMessageBox.Discard)
     click(qtbot, panel.new_button)
     qtbot.wait(200)
     for plot, top, (left, right) in ((panel.plots.acc_plot, 100, (0.5, 10.5)),
