@@ -182,9 +182,6 @@ class LandscapeTab(QWidget):
         elif snap.stage == "grid":
             self.bar.say(f"Computing the cost on the grid: row {snap.rows_done} of {snap.rows} "
                          f"({snap.sample_size:,} {snap.cost_on} images a point)…")
-            if snap.rows_done >= 2:
-                self.plane.show(snap.a_values[:snap.rows_done], snap.b_values,
-                                snap.cost[:snap.rows_done])
         elif snap.stage == "line":
             self.bar.say("The cost along the straight line from the initial to the final "
                          "weights…")

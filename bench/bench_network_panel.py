@@ -1,0 +1,111 @@
+"""The Real network panel on real MNIST: how long each job takes, and the longest stall
+of the window's thread while it runs (a 5 ms timer; a gap above 50 ms is a stall).
+
+    MNIST_DIR=/work/shared/mnist xvfb-run -a .venv/bin/python bench/bench_network_panel.py
+
+Prints one line per job: its seconds, the progress signals the window got, and the
+longest gap between timer ticks (the median and worst over ``--repeats`` runs); and the
+same gap over 3 s with no job running, interleaved with the jobs, since on a shared,
+loaded machine the scheduler alone makes gaps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--subset", type=int, default=10_000)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication(sys.argv)
+    from explorer.network.panel import NetworkPanel
+    from explorer.session import Session
+
+    session = Session(data_dir=os.environ.get("MNIST_DIR"))
+    panel = NetworkPanel(session)
+    panel.subset.setValue(args.subset)
+    panel.resize(1500, 950)
+    panel.show()
+    session.mnist.request()
+    gaps = []
+    last = [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+
+    def wait(cond, timeout=900):
+        end = time.time() + timeout
+        while not cond() and time.time() < end:
+            app.processEvents(QEventLoop.AllEvents, 20)
+            time.sleep(0.002)
+        if not cond():
+            raise SystemExit("timed out")
+
+    wait(lambda: panel.data is not None)
+    jobs = [
+        ("training run (1 epoch, m = 10)", 1, panel.train, panel.worker),
+        ("landscape of the path (31 x 31, 2,000 images)", 0, panel.landscape.draw_path,
+         panel.landscape.worker),
+        ("landscape around the pad's network", 0, panel.landscape.draw_pad,
+         panel.landscape.worker),
+        ("gradient agreement", 2, panel.batches.measure_agreement, panel.batches.worker),
+        ("batch-size race", 2, panel.batches.run_race, panel.batches.worker),
+        ("learning-rate sweep (1 epoch) and sharpness", 3, panel.sweep.run_sweep,
+         panel.sweep.worker),
+    ]
+    results = {name: ([], [], []) for name, *_ in jobs}
+    idle = []
+    for _ in range(args.repeats):
+        # the same measurement with no job running: what the machine's load alone costs
+        gaps.clear()
+        last[0] = time.perf_counter()
+        wait(lambda t=time.perf_counter() + 3.0: time.perf_counter() > t)
+        idle.append(max(gaps) * 1000 if gaps else 0.0)
+        for name, tab, start, worker in jobs:
+            panel.tabs.setCurrentIndex(tab)
+            wait(lambda: not any(w.running for w in panel.workers()))
+            count = [0]
+            worker.progress.connect(lambda *_a, c=count: c.__setitem__(0, c[0] + 1))
+            t0 = time.perf_counter()
+            gaps.clear()
+            last[0] = time.perf_counter()
+            if not start():
+                raise SystemExit(f"{name} did not start: {panel.bar.status.text()}")
+            wait(lambda w=worker: not w.running)
+            seconds = time.perf_counter() - t0
+            app.processEvents()
+            results[name][0].append(seconds)
+            results[name][1].append(count[0])
+            results[name][2].append(max(gaps) * 1000 if gaps else 0.0)
+    print(f"idle (3 s, no job): longest main-thread gap median {statistics.median(idle):.1f} ms, "
+          f"worst {max(idle):.1f} ms; load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores")
+    for name, (secs, counts, stalls) in results.items():
+        print(f"{name}: {statistics.median(secs):.2f} s, {statistics.median(counts):.0f} "
+              f"progress signals ({statistics.median(counts) / statistics.median(secs):.1f}/s); "
+              f"longest main-thread gap median {statistics.median(stalls):.1f} ms, "
+              f"worst {max(stalls):.1f} ms")
+    panel.shutdown()
+
+
+if __name__ == "__main__":
+    main()
