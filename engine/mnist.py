@@ -439,5 +439,3 @@ def remove_partial_downloads(dest) -> None:
         except OSError:
             pass
 
-
-_remove_partial = remove_partial_downloads     # the older name
