@@ -332,7 +332,8 @@ def _save(net, path, args, results, n_train: int, interrupted: bool, extra_info=
 def _print_epoch(r: EpochResult, as_json: bool, out) -> None:
     if as_json:
         obj = {"epoch": r.epoch, "correct": r.test_correct, "total": r.test_total,
-               "accuracy": r.test_accuracy, "cost": r.test_cost, "seconds": r.seconds,
+               "accuracy": r.test_accuracy, "cost": r.test_cost, "test_cost": r.test_cost,
+               "seconds": r.seconds,
                "examples_seen": r.examples_seen}
         print(json.dumps(obj), file=out, flush=True)
     else:

@@ -46,6 +46,7 @@ def test_json_gives_one_object_per_epoch(capsys, small_mnist, tmp_path):
         assert set(r) >= {"epoch", "correct", "total", "accuracy", "cost", "seconds"}
         assert r["total"] == 200 and r["accuracy"] == r["correct"] / 200 and r["seconds"] > 0
         assert r["examples_seen"] % 500 == 0
+        assert r["test_cost"] == r["cost"]          # the cost is the test set's: say so
     assert records[-1]["accuracy"] > 0.5      # the synthetic digits are easy to learn
     code, out, err = run(capsys, "evaluate", model, "--data", small_mnist, "--json")
     assert code == 0, err
