@@ -11,8 +11,12 @@ Where the data is looked for, in order:
 
 Files may be gzipped (``train-images-idx3-ubyte.gz``) or not (``train-images-idx3-ubyte``,
 or with the ``.idx3-ubyte`` spelling some archives use). Every file is checked as it is
-read: magic number, dimensions, length, label range; a bad one raises ``MnistError``
-naming the file and what is wrong.
+read: its magic number (and that it is the kind of file its name promises: images or
+labels), dimensions, a count of 1 to ``MAX_ITEMS``, length, label range. A gzipped file
+is decompressed only as far as its header says, so a small file that would expand to
+gigabytes costs nothing. A bad or unreadable file raises ``MnistError`` naming the file
+and saying why (permission denied, not gzip, cut short, ...): its message can be shown
+as it is. A download stops at each file's published size (``PUBLISHED_BYTES``).
 """
 
 from __future__ import annotations
