@@ -19,7 +19,7 @@ from engine.network import Network
 
 # FUZZ_EXAMPLES=5000 explores far more (and at random); the suite runs 60 fixed examples.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
-FAST = settings(max_examples=EXAMPLES, deadline=1000, derandomize=EXAMPLES <= 60,
+FAST = settings(max_examples=EXAMPLES, deadline=1000, derandomize=EXAMPLES <= 60, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 TIME_LIMIT = 1.0      # seconds for any one call
 
