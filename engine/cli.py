@@ -18,6 +18,7 @@ import json
 import math
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -320,7 +321,14 @@ def _save(net, path, args, results, n_train: int, interrupted: bool, extra_info=
     try:
         written = model_io.save(net, path, info)
     except model_io.ModelError as exc:
-        return _fail(str(exc), EXIT_DATA)
+        # The folder went away or the disk filled up during training: keep the work.
+        import tempfile
+        rescue = Path(tempfile.gettempdir()) / f"gd-explorer-rescued-{Path(path).name}"
+        try:
+            rescued = model_io.save(net, rescue, info)
+        except (model_io.ModelError, KeyboardInterrupt):
+            return _fail(f"{exc} The trained network is lost.", EXIT_DATA)
+        return _fail(f"{exc} The trained network was saved to {rescued} instead.", EXIT_DATA)
     except KeyboardInterrupt:
         return _fail(f"interrupted while saving: {path} was left as it was.", EXIT_INTERRUPTED)
     what = (f"the network as it was after {_plural(len(results), 'epoch')}" if interrupted

@@ -370,3 +370,38 @@ def test_a_real_ctrl_c_saves_the_last_complete_epoch(small_mnist, tmp_path):
     assert proc.returncode == 130, err
     assert "Saved the network as it was after" in err and "Traceback" not in err
     assert model_io.load(path).info.epochs_trained >= 2
+
+
+def test_a_save_folder_removed_during_training_does_not_lose_the_network(
+        capsys, small_mnist, tmp_path, monkeypatch):
+    import shutil
+    import tempfile
+
+    from engine import cli, model_io
+    from engine.sgd import EpochResult, Trainer
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    rescue = tmp_path / "tmp"
+    rescue.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(rescue))
+
+    def trainer_that_loses_the_folder(*args, **kwargs):
+        trainer = Trainer(*args, **kwargs)
+        run = trainer.run
+
+        def run_and_remove():
+            for record in run():
+                if isinstance(record, EpochResult):
+                    shutil.rmtree(folder, ignore_errors=True)   # someone cleans up meanwhile
+                yield record
+
+        trainer.run = run_and_remove
+        return trainer
+
+    monkeypatch.setattr(cli, "Trainer", trainer_that_loses_the_folder)
+    code, _, err = run(capsys, "train", "--data", small_mnist, "--epochs", "2", "--no-progress",
+                       "--train-size", "100", "--save", folder / "m.npz")
+    rescued = rescue / "gd-explorer-rescued-m.npz"
+    assert code == 1 and f"saved to {rescued} instead" in err, err
+    assert model_io.load(rescued).info.epochs_trained == 2
