@@ -8,7 +8,9 @@ Every setting is checked by ``engine.hyperparams``, the check the training panel
 a bad value gets the same message here as there. ``train --save PATH`` never loses work:
 the path is checked before the first epoch, only a network that finished at least one
 epoch is saved (after Ctrl+C, the network as it was at the end of its last complete
-epoch), and the file is replaced atomically.
+epoch), the file is replaced atomically, and when that final save fails (the folder was
+removed, the disk is full) the network is saved as gd-explorer-rescued-NAME in the
+temporary folder instead.
 """
 
 from __future__ import annotations
