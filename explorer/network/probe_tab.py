@@ -45,8 +45,8 @@ def summary(readings: List[ProbeReading], saturated: bool = False) -> str:
     gd_med = float(np.median([r.gd_ratio for r in moving])) if moving else math.nan
     angle = float(np.nanmedian([r.angle for r in readings]))
     text = (f"At eta = {eta:g}: {good} of {len(readings)} readings hold (green). For the "
-            f"textbook step -eta grad C the median actual/predicted is {gd_med:.3f} (over the "
-            f"{len(moving)} readings where a step moved C): ")
+            f"textbook step -eta grad C the median actual/predicted is {gd_med:.3f} (over "
+            f"{len(moving)} reading{'s' if len(moving) != 1 else ''} where a step moved C): ")
     if math.isfinite(gd_med) and GOOD_RATIO[0] <= gd_med <= GOOD_RATIO[1]:
         text += ("<b>the approximation holds</b>: on the scale of one step the cost of 23,860 "
                  "variables is as straight as the book's one-variable picture.")

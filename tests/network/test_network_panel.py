@@ -228,3 +228,49 @@ def test_without_mnist_the_panel_says_what_it_needs(qtbot, session):
     p.mnist_dialog.reject()
     assert not p.sweep.run_sweep() and "MNIST" in p.sweep.bar.status.text()
     p.shutdown()
+
+
+def test_without_opengl_the_contour_map_shows_the_landscape_alone(qtbot, session, monkeypatch):
+    from explorer.gl_check import opengl_available
+
+    monkeypatch.setenv("GD_EXPLORER_NO_GL", "1")
+    opengl_available.cache_clear()
+    try:
+        p = NetworkPanel(session)
+    finally:
+        opengl_available.cache_clear()
+    qtbot.addWidget(p)
+    p.set_data(synthetic())
+    tab = p.landscape
+    assert tab.view3d is None and "3-D view unavailable" in tab.no_gl_message.text()
+    session.set_model(Network([784, 6, 10], seed=2), "small")
+    tab.sample.setValue(200)
+    tab.points.setValue(11)
+    got = heard(tab.worker)
+    assert tab.draw_pad()
+    qtbot.waitUntil(lambda: bool(got["finished"]), timeout=30_000)
+    assert tab.contour.image.image.shape[:2] == (11, 11)      # the contour map drew the grid
+    p.shutdown()
+
+
+def reading(eta, gd_actual, gd_predicted, word="good", update=1):
+    from engine.probe import ProbeReading
+    from engine.verdict import linear_verdict
+
+    v = linear_verdict(-1.0, -1.0 if word == "good" else 0.5)
+    return ProbeReading(update, 1, update, 10 * update, eta, 10, 1.0, 0.9, -0.1, -0.1, 1.0, 80.0,
+                        0.1, 1.0, v, gd_actual, gd_predicted, gd_actual / gd_predicted,
+                        linear_verdict(gd_predicted, gd_actual))
+
+
+def test_the_probe_summary_says_hold_weaken_break_and_saturated():
+    from explorer.network.probe_tab import summary
+
+    assert "approximation holds" in summary([reading(0.01, -0.0999, -0.1)])
+    assert "approximation weakens" in summary([reading(3.0, -0.05, -0.1)])
+    assert "approximation breaks" in summary([reading(30.0, 0.2, -0.1)])
+    # readings where nothing moves (a saturated network) do not outvote the real steps
+    text = summary([reading(30.0, 0.2, -0.1, update=1)] +
+                   [reading(30.0, -1e-9, -1e-9, update=k) for k in range(2, 20)], saturated=True)
+    assert "approximation breaks" in text and "over 1 reading where" in text
+    assert "network saturated" in text
