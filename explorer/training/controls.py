@@ -56,6 +56,8 @@ PRESETS: List[Preset] = [
            "Chapter 3's improvements, on all 60,000 images: about 97.7% (the shipped model)."),
 ]
 CUSTOM = "Custom"
+# the training panel's augmentation choices (engine.augment.parse_kinds reads each)
+AUGMENT_CHOICES = ("off", "on", "affine", "elastic", "thickness")
 
 
 # A bad field's message, "<field>: <why>" (engine.hyperparams makes the same messages
@@ -177,6 +179,11 @@ class TrainingControls(QWidget):
         g.addRow("Data split", combo("split", ["book", "full"],
                                      "book: 50,000 training images (10,000 kept for validation), "
                                      "as in the book; full: all 60,000"))
+        g.addRow("Augmentation", combo("augment", list(AUGMENT_CHOICES),
+                                       "Distort each training image a little, differently "
+                                       "each time it is used (rotation, scale, shear, shift, "
+                                       "elastic wobble, stroke thickness): compare the test "
+                                       "curves with and without it"))
         self.monitor = QCheckBox("Measure training cost && accuracy each epoch")
         self.monitor.setObjectName("monitor")
         self.monitor.setToolTip("Evaluates the whole training set at each epoch's end "
@@ -253,7 +260,7 @@ class TrainingControls(QWidget):
             v[name] = check()
         v.update(activation=self.text("activation"), cost=self.text("cost"),
                  init=self.text("init"), split=self.text("split"),
-                 monitor=self.monitor.isChecked())
+                 monitor=self.monitor.isChecked(), augment=self.text("augment"))
         return v
 
     def validate(self) -> bool:

@@ -154,7 +154,7 @@ class TrainingModel:
                         lmbda=v["l2"], seed=seed, train_size=v["images"], split=v["split"],
                         data_dir=data_dir, monitor_training=v["monitor"],
                         epoch_offset=self.epochs_done, examples_offset=self.examples_done,
-                        loader=loader)
+                        loader=loader, augment=v.get("augment", "off"))
         self.run_epochs = v["epochs"]
         self.hyper = (v["eta"], v["m"])
         self._epoch_changes = []
@@ -279,6 +279,8 @@ class TrainingModel:
         """What a saved model carries: how far it was trained, with which settings."""
         meta = {"trained_epochs": self.snapshot_epoch if self.running else self.epochs_done,
                 "examples_seen": self.examples_done, "settings": dict(settings)}
+        if settings.get("augment", "off") != "off":
+            meta["augment"] = settings["augment"]
         acc = self.last_test_accuracy()
         if acc is not None:
             meta["test_accuracy"] = acc

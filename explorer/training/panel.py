@@ -10,9 +10,11 @@ session) only ever see copies.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import List, Optional
 
+import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -30,8 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import model_io
+from engine import augment, model_io
 from engine.network import Network
+from explorer.training.augment_strip import COUNT, AugmentStrip, make_examples
 from explorer.training.controls import FieldError, TrainingControls
 from explorer.training.model import TrainingModel, saved_facts, saved_training_settings
 from explorer.training.plots import EPOCH_PLOTS, TrainingPlots
@@ -84,6 +87,7 @@ class TrainingPanel(QWidget):
     """Presets and settings on the left, buttons under them, live plots on the right."""
 
     run_finished = Signal(object)       # the Outcome of each run (tests and scripts wait on it)
+    _examples_ready = Signal(object, str)   # (originals, distorted) or None, and a text
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -95,6 +99,7 @@ class TrainingPanel(QWidget):
         self.mnist_dialog = None
         self._worker: Optional[TrainingWorker] = None
         self._pending_offer = None        # (net copy, epoch, accuracy) for the pad
+        self._examples_thread: Optional[threading.Thread] = None
         self._paused = False
         self.updates_received = 0
 
@@ -157,19 +162,29 @@ class TrainingPanel(QWidget):
         self.data_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.data_label.setTextFormat(Qt.PlainText)
 
-        left = QWidget()
-        llay = QVBoxLayout(left)
-        llay.addWidget(self.controls)
+        # The settings scroll when the window is short; the Run and Model boxes stay
+        # below them, always in view (at 1280x720 too).
+        fields = QWidget()
+        flay = QVBoxLayout(fields)
+        flay.setContentsMargins(0, 0, 0, 0)
+        flay.addWidget(self.controls)
+        flay.addWidget(self._build_augment_box())
+        flay.addWidget(self.data_label)
+        flay.addStretch(1)
+        settings_scroll = QScrollArea()
+        settings_scroll.setObjectName("settings-scroll")
+        settings_scroll.setWidget(fields)
+        settings_scroll.setWidgetResizable(True)
+        settings_scroll.setFrameShape(QScrollArea.NoFrame)
+        settings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll = QWidget()
+        llay = QVBoxLayout(scroll)
+        llay.setContentsMargins(0, 0, 0, 0)
+        llay.addWidget(settings_scroll, 1)
         llay.addWidget(run_box)
         llay.addWidget(model_box)
-        llay.addWidget(self.data_label)
-        llay.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(left.sizeHint().width()
-                               + scroll.verticalScrollBar().sizeHint().width() + 4)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(max(fields.sizeHint().width(), model_box.sizeHint().width())
+                               + settings_scroll.verticalScrollBar().sizeHint().width() + 8)
 
         # ---- right: status, message, plots
         self.status = QLabel("Press Train to start.")
@@ -224,6 +239,67 @@ class TrainingPanel(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(splitter)
         self._update_buttons()
+
+    def _build_augment_box(self) -> QGroupBox:
+        box = QGroupBox("What augmentation does")
+        lay = QVBoxLayout(box)
+        self.augment_strip = AugmentStrip()
+        self.augment_strip.setObjectName("augment-strip")
+        self.augment_button = QPushButton("Show Examples")
+        self.augment_button.setObjectName("augment-examples")
+        self.augment_button.setToolTip("Distort a few training images as the Augmentation "
+                                       "setting would (every kind when it is off)")
+        self.augment_button.clicked.connect(self.show_augment_examples)
+        self.augment_note = QLabel("")
+        self.augment_note.setObjectName("augment-note")
+        self.augment_note.setWordWrap(True)
+        self.augment_note.setTextFormat(Qt.PlainText)
+        self.augment_note.setStyleSheet("color: #555;")
+        lay.addWidget(self.augment_strip)
+        row = QHBoxLayout()
+        row.addWidget(self.augment_button)
+        row.addWidget(self.augment_note, 1)
+        lay.addLayout(row)
+        self._examples_ready.connect(self._show_examples)
+        self._examples_rng = np.random.default_rng()
+        return box
+
+    def show_augment_examples(self) -> None:
+        """Distort a few training images in a thread (MNIST is read there if needed:
+        never on the window's thread); the strip shows them when they are made."""
+        if self._examples_thread is not None and self._examples_thread.is_alive():
+            return
+        kinds = self.controls.text("augment")
+        split = self.controls.text("split")
+        seed = int(self._examples_rng.integers(2**31))
+        loader, data_dir = self.data_loader, self.session.data_dir
+        self.augment_note.setText("Making examples…")
+        self.augment_button.setEnabled(False)
+
+        def work():
+            try:
+                data = loader(data_dir, split)
+                pick = np.random.default_rng(seed).choice(len(data.training), COUNT,
+                                                          replace=False)
+                pairs = make_examples(data.training.images[pick], kinds, seed)
+            except Exception as exc:     # MnistError among others: said in the note
+                self._examples_ready.emit(None, str(exc))
+            else:
+                self._examples_ready.emit(pairs, kinds)
+
+        self._examples_thread = threading.Thread(target=work, name="augment-examples",
+                                                 daemon=True)
+        self._examples_thread.start()
+
+    def _show_examples(self, pairs, text: str) -> None:
+        self.augment_button.setEnabled(True)
+        if pairs is None:
+            self.augment_note.setText(f"No examples: {text}")
+            return
+        self.augment_strip.show_pairs(*pairs)
+        kinds = ", ".join(augment.parse_kinds(text) or augment.KINDS)
+        self.augment_note.setText(f"Top: training images; below: {kinds}"
+                                  + (" (what 'on' would do)." if text == "off" else "."))
 
     # ------------------------------------------------------------------ hooks
     def file_actions(self) -> List[QAction]:
@@ -476,6 +552,7 @@ class TrainingPanel(QWidget):
         self._status_pending = None
         self.model_label.setText(self._model_text)
         self.plots.redraw_now()
+        self.plots.fit_batches()
         self._paused = False
         self._pending_offer = None
         got = self.model.on_outcome(out)

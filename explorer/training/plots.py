@@ -196,6 +196,62 @@ def _nice_ceil(v: float) -> float:
     return 10.0 * k
 
 
+def _whole(spacing: float) -> float:
+    """A tick spacing of whole epochs: 1, 2, 5, 10, 20, 50, ... (at least 1)."""
+    if spacing <= 1:
+        return 1.0
+    return _nice_ceil(spacing)
+
+
+class EpochAxis(pg.AxisItem):
+    """An epoch axis: ticks and labels at whole epochs only (never 0.6, 1.4 or 2.5)."""
+
+    def tickSpacing(self, minVal, maxVal, size):   # noqa: N802 (pyqtgraph's name)
+        levels = super().tickSpacing(minVal, maxVal, size) or [(1.0, 0.0)]
+        major = _whole(levels[0][0])
+        out = [(major, 0.0)]
+        if len(levels) > 1 and levels[1][0] >= 1 and _whole(levels[1][0]) < major:
+            out.append((_whole(levels[1][0]), 0.0))
+        return out
+
+    def tickStrings(self, values, scale, spacing):   # noqa: N802
+        return [f"{v * scale:.0f}" for v in values]
+
+
+class ValueAxis(pg.AxisItem):
+    """A y axis whose tick labels fit beside its title: at most 4 significant digits
+    (fixed width, see ``LEFT_AXIS_WIDTH``), and on a log scale labels at the powers of
+    ten only (at 1, 2 and 5 times them when the axis spans less than two decades)."""
+
+    def tickStrings(self, values, scale, spacing):   # noqa: N802
+        if self.logMode:
+            return self.logTickStrings(values, scale, spacing)
+        places = max(0, int(np.ceil(-np.log10(spacing * scale)))) if spacing > 0 else 0
+        out = []
+        for v in values:
+            t = f"{v * scale:.{min(places, 4)}f}"
+            if len(t) > 6:
+                t = f"{v * scale:.3g}"
+            out.append(t)
+        return out
+
+    def logTickStrings(self, values, scale, spacing):   # noqa: N802
+        values = [float(v) for v in values]
+        decades = [v for v in values if abs(v - round(v)) < 1e-9]
+        out = []
+        for v in values:
+            x = 10.0 ** v * scale
+            if abs(v - round(v)) < 1e-9:
+                out.append(f"{x:g}")
+            else:
+                mant = round(10.0 ** (v - np.floor(v)))
+                out.append(f"{x:.1g}" if len(decades) < 2 and mant in (2, 5) else "")
+        return out
+
+
+LEFT_AXIS_WIDTH = 72     # the title plus the widest tick label ("0.0025", "100")
+
+
 def _titled(plot: pg.PlotWidget, title: str, name: str, parent: QWidget) -> QWidget:
     """The plot with a title row holding a "Save PNG…" button."""
     box = QWidget(parent)
@@ -222,7 +278,7 @@ class TrainingPlots(QWidget):
     training and test cost; per epoch, training and test accuracy."""
 
     COLORS = {"train": (31, 119, 180), "test": (214, 39, 40), "raw": (160, 160, 160),
-              "smooth": (20, 20, 20), "marker": (148, 103, 189)}
+              "smooth": (240, 140, 30), "marker": (148, 103, 189)}
 
     def __init__(self, parent=None, capacity: int = 2000, auto_redraw: bool = True):
         """``auto_redraw=False``: new data is only stored; the owner calls ``redraw_now``
@@ -240,7 +296,7 @@ class TrainingPlots(QWidget):
         self._marker_serial = -1          # markers added since the last clear
 
         c = self.COLORS
-        self.batch_plot = pg.PlotWidget()
+        self.batch_plot = pg.PlotWidget(axisItems={"left": ValueAxis("left")})
         self.batch_plot.setObjectName("plot-batch-cost")
         bp = self.batch_plot.getPlotItem()
         bp.setLabel("bottom", "examples seen")
@@ -252,7 +308,8 @@ class TrainingPlots(QWidget):
         self.smooth_curve = bp.plot([], [], pen=pg.mkPen(c["smooth"], width=1), name="smoothed",
                                     skipFiniteCheck=True)
 
-        self.cost_plot = pg.PlotWidget()
+        self.cost_plot = pg.PlotWidget(axisItems={"left": ValueAxis("left"),
+                                                  "bottom": EpochAxis("bottom")})
         self.cost_plot.setObjectName("plot-epoch-cost")
         cp = self.cost_plot.getPlotItem()
         cp.setLabel("bottom", "epoch")
@@ -264,7 +321,8 @@ class TrainingPlots(QWidget):
         self.test_cost_curve = DottedCurve(c["test"], "test")
         cp.addItem(self.test_cost_curve)
 
-        self.acc_plot = pg.PlotWidget()
+        self.acc_plot = pg.PlotWidget(axisItems={"left": ValueAxis("left"),
+                                                 "bottom": EpochAxis("bottom")})
         self.acc_plot.setObjectName("plot-epoch-accuracy")
         ap = self.acc_plot.getPlotItem()
         ap.setLabel("bottom", "epoch")
@@ -281,7 +339,7 @@ class TrainingPlots(QWidget):
         for p in (bp, cp, ap):
             p.setMenuEnabled(True)
             p.getViewBox().setMouseEnabled(x=True, y=False)
-            p.getAxis("left").setWidth(56)      # no relayout when the tick labels change
+            p.getAxis("left").setWidth(LEFT_AXIS_WIDTH)   # no relayout when the labels change
             for side in ("left", "bottom"):     # nor when a scale prefix ("x0.001") would
                 p.getAxis(side).enableAutoSIPrefix(False)
         self._xlim = 0.0
@@ -454,6 +512,16 @@ class TrainingPlots(QWidget):
             self._epoch_xlim[which] = lim = _nice_ceil(last)
             lo, hi = (0.5, lim + 0.5) if lim <= 10 else (0.0, lim * 1.02)
             vb.setXRange(lo, hi, padding=0)
+
+    def fit_batches(self) -> None:
+        """Fit the mini-batch plot's x range to the data (a run ended: the steps in which
+        the range grows while data streams in would leave part of it empty)."""
+        self.redraw_now(only="batches")
+        x, _ = self.batch_raw.data()
+        if len(x):
+            self._xlim = float(x[-1])
+            self.batch_plot.getPlotItem().getViewBox().setXRange(0, float(x[-1]),
+                                                                 padding=0.02)
 
     # ------------------------------------------------------------------ PNG
     def save_png(self, name: str, path: str) -> bool:

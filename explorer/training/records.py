@@ -33,6 +33,8 @@ class RunConfig:
     epoch_offset: int = 0                 # epochs already trained (a continued run)
     examples_offset: int = 0              # examples already seen (a continued run)
     loader: Optional[Callable] = None     # (data_dir, split) -> MnistData (the session's MNIST store)
+    augment: str = "off"                  # distort the training images: "off", "on" (every
+                                          # kind) or kinds for engine.augment.parse_kinds
 
 
 @dataclass

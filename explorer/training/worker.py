@@ -24,7 +24,7 @@ from typing import Optional
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 
-from engine import mnist
+from engine import augment, mnist
 from engine.sgd import BatchProgress, Diverged, Trainer
 from explorer.training.records import Marker, Outcome, RunConfig, Update
 
@@ -100,9 +100,11 @@ class TrainingWorker(QThread):
                 return
             training = data.training.subset(cfg.train_size)
             self.data_ready.emit(data.describe(), len(training))
+            kinds = augment.parse_kinds(cfg.augment)
             trainer = Trainer(cfg.net, training, eta=cfg.eta, mini_batch_size=cfg.mini_batch_size,
                               epochs=cfg.epochs, lmbda=cfg.lmbda, test_data=data.test,
-                              monitor_training=cfg.monitor_training, seed=cfg.seed)
+                              monitor_training=cfg.monitor_training, seed=cfg.seed,
+                              augment=augment.Augmenter(kinds, seed=cfg.seed) if kinds else None)
             with self._cond:
                 self.trainer = trainer
                 if self._stop:
@@ -135,13 +137,16 @@ class TrainingWorker(QThread):
         total = n * cfg.epochs
 
         def flush():
-            nonlocal xs, cs, epochs, markers, snapshot
+            nonlocal xs, cs, epochs, snapshot
             now = clock()
             upd = Update(np.asarray(xs, dtype=np.float64) + ex_off,
-                         np.asarray(cs, dtype=np.float64), epochs, markers,
+                         np.asarray(cs, dtype=np.float64), epochs, list(markers),
                          _offset_batch(last, ep_off, ex_off) if last is not None else None,
                          now - start - paused_total, seen, total, snapshot)
-            xs, cs, epochs, markers, snapshot = [], [], [], [], None
+            xs, cs, epochs, snapshot = [], [], [], None
+            # emptied in place: _handle_requests holds this list while it pauses (a
+            # change of eta or m made during a pause goes in after this flush)
+            markers.clear()
             self.progress.emit(upd)
             return now
 
