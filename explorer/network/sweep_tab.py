@@ -176,8 +176,14 @@ class SweepTab(QWidget):
         self.marks.setData(marks)
         self.best.setText(f"<b>{snap.best[1]}</b>" if snap.best else "")
         lines = []
+        best_eta = snap.best[0] if snap.best else None
         for eta in snap.etas:
             state, note = snap.states.get(eta, ("running", ""))
+            if state == "stuck" and best_eta is not None and eta < best_eta:
+                # below the best eta "stuck" means slow, not saturated: say so
+                note = (f"No better than guessing yet: eta = {eta:g} is too small to get far in "
+                        f"{snap.epochs} epoch{'s' if snap.epochs != 1 else ''} (eta = "
+                        f"{best_eta:g} does better).")
             if state != "running":
                 lines.append(f"eta = {eta:g}: <b>{state}</b>. {note}")
         self.states.setText("<br>".join(lines))
