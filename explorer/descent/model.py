@@ -64,6 +64,68 @@ class Job:
     methods: Tuple[str, ...]
     settings: optimizers.Settings
     to_end: bool = False
+    spec: tuple = ()        # how to rebuild the surface elsewhere (``surface_from_spec``)
+
+
+def surface_from_spec(spec: tuple) -> Surface:
+    """The surface a job's ``spec`` names: ("named", key) or ("formula", text, dim, r)."""
+    if spec[0] == "named":
+        return SURFACES[spec[1]] if spec[1] in SURFACES else CURVES[spec[1]]
+    _, text, dim, r = spec
+    return parse_formula(text, dim, ((-r, r),) * dim)
+
+
+def serve_trails(conn, latest) -> None:
+    """A trail process's loop (``explorer.descent.worker.ProcessTrailWorker``): receive
+    (generation, spec, start, methods, settings, first) tuples, compute the trails of the
+    newest, and send back (generation, "first"|"final"|"stale"|"error", payload). The
+    shared ``latest.value`` is the newest generation: older work is dropped at once."""
+    import os
+
+    try:
+        os.nice(10)         # the window's process comes first when the CPUs are busy
+    except (AttributeError, OSError):
+        pass
+    surfaces: Dict[tuple, Surface] = {}
+    pending: list = []
+
+    def drain() -> None:
+        """Read what waits in the pipe, keeping only the newest job."""
+        while conn.poll():
+            msg = conn.recv()
+            if msg is None:
+                raise EOFError
+            pending[:] = [msg]
+
+    while True:
+        try:
+            drain()
+            msg = pending.pop() if pending else conn.recv()
+        except EOFError:
+            return
+        if msg is None:
+            return
+        gen, spec, start, methods, settings, first = msg
+        if latest.value != gen:
+            continue
+
+        def stale(gen=gen) -> bool:
+            drain()
+            return latest.value != gen
+        try:
+            if spec not in surfaces:
+                surfaces.clear()
+                surfaces[spec] = surface_from_spec(spec)
+            job = Job(gen, surfaces[spec], start, methods, settings, spec=spec)
+            if settings.steps > first:
+                conn.send((gen, "first", compute_trails(job, stale, first)))
+            conn.send((gen, "final", compute_trails(job, stale)))
+        except optimizers.Stale:
+            conn.send((gen, "stale", None))
+        except EOFError:
+            return
+        except Exception as exc:     # report, keep serving
+            conn.send((gen, "error", f"{type(exc).__name__}: {exc}"))
 
 
 def compute_trails(job: Job, should_stop: Optional[Callable[[], bool]] = None,
@@ -324,9 +386,11 @@ class DescentModel:
             self._held = bool(to_end or self._held)
             return
         self.generation += 1
+        spec = (("formula", self.formula_text[self.dim], self.dim, self.formula_range)
+                if self.key == FORMULA else ("named", self.key))
         job = Job(self.generation, self.surface, tuple(float(x) for x in self.start),
                   tuple(m for m in self.methods if self.usable(m)), self.run_settings(),
-                  bool(to_end))
+                  bool(to_end), spec)
         self._job = job
         self._step_at_job = self._delivered_step = self.step
         if self.runner is None:

@@ -38,7 +38,7 @@ from explorer.descent.controls import DescentControls
 from explorer.descent.cost_plot import CostPlot
 from explorer.descent.model import FORMULA, DescentModel
 from explorer.descent.readout import Readout
-from explorer.descent.worker import TrailWorker
+from explorer.descent.worker import ProcessTrailWorker, TrailWorker
 from explorer.gl_check import opengl_available
 
 # The panel's keyboard shortcuts (text, key): the Help menu can list them.
@@ -55,7 +55,10 @@ class DescentPanel(QWidget):
         self.session = session
         # the trails are computed on a worker thread (the first ones too)
         self.model = DescentModel(runner=lambda job: None)
-        self.worker = TrailWorker(self.model, self)
+        try:
+            self.worker = ProcessTrailWorker(self.model, self)
+        except OSError:     # no processes here: a thread (slower to answer on busy machines)
+            self.worker = TrailWorker(self.model, self)
         self.model.runner = self.worker
         self.model.recompute(to_end=True)
         self.gl_ok, self.gl_reason = opengl_available()
@@ -344,6 +347,10 @@ class DescentPanel(QWidget):
     def shutdown(self) -> None:
         self.timer.stop()
         self.worker.close()
+
+    def closeEvent(self, event) -> None:       # noqa: N802 (Qt's name)
+        self.shutdown()                         # (a job after this starts a new process)
+        super().closeEvent(event)
 
     def settings_state(self) -> dict:
         """The panel's settings as one JSON-able dict (see MainWindow)."""

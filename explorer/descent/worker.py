@@ -1,4 +1,7 @@
-"""The descent panel's trails, computed on a worker thread so the window never waits.
+"""The descent panel's trails, computed away from the GUI thread so the window never waits.
+
+``ProcessTrailWorker`` (the panel's choice) computes them in a separate process;
+``TrailWorker`` on a thread of this process (the fallback where no process can start).
 
 ``TrailWorker(model)`` becomes the model's ``runner``: each change hands it a ``Job``;
 the thread computes the first ``FIRST_STEPS`` steps of every rule (shown at once), then
@@ -107,3 +110,101 @@ class TrailWorker(QObject):
                 sys.setswitchinterval(interval)
             self.computed += 1
             self.delivered.emit(job, trails, True)
+
+
+class ProcessTrailWorker(QObject):
+    """The trails computed in a separate process (``model.serve_trails``), so the GUI
+    thread never waits for the GIL: on a busy machine a worker *thread* that the system
+    preempts while it holds the GIL stalls the window for as long as it is off the CPU.
+
+    Same use as ``TrailWorker``: the model's ``runner``. The newest generation is shared
+    with the process (stale work stops at its next check); a reader thread receives the
+    results and hands them to the GUI thread by a queued signal."""
+
+    delivered = Signal(object, object, bool)
+    failed = Signal(object, str)
+
+    def __init__(self, model: DescentModel, parent=None):
+        super().__init__(parent)
+        import multiprocessing
+
+        self.model = model
+        self._ctx = multiprocessing.get_context("spawn")
+        self._latest = self._ctx.Value("q", 0, lock=False)
+        self._jobs = {}
+        self._lock = threading.Lock()
+        self.computed = 0
+        self.abandoned = 0
+        self.delivered.connect(self._deliver)
+        self.failed.connect(self._failed)
+        self._process = None
+        self._start()
+
+    def _start(self) -> None:
+        from explorer.descent.model import serve_trails
+
+        here, there = self._ctx.Pipe()
+        self._conn = here
+        self._process = self._ctx.Process(target=serve_trails, args=(there, self._latest),
+                                          name="descent-trails", daemon=True)
+        self._process.start()
+        there.close()
+        self._reader = threading.Thread(target=self._read, args=(here,),
+                                        name="descent-trails-reader", daemon=True)
+        self._reader.start()
+
+    # ------------------------------------------------------------------ GUI thread
+    def __call__(self, job: Job) -> None:
+        if self._process is None or not self._process.is_alive():
+            self._start()
+        with self._lock:
+            self._jobs = {job.generation: job}
+        self._latest.value = job.generation
+        self._conn.send((job.generation, job.spec, job.start, job.methods, job.settings,
+                         FIRST_STEPS))
+
+    def _deliver(self, job: Job, trails, final: bool) -> None:
+        self.model.deliver(job, trails, final)
+
+    def _failed(self, job: Job, message: str) -> None:
+        if job.generation == self.model.generation:
+            self.model.deliver(job, {}, True)
+            self.model._set_error(message)
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        return TrailWorker.wait(self, timeout)
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            self._latest.value = -1
+            self._conn.send(None)
+        except (OSError, ValueError):
+            pass
+        process.join(timeout=3)
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout=2)
+        self._conn.close()
+
+    # ------------------------------------------------------------------ reader thread
+    def _read(self, conn) -> None:
+        while True:
+            try:
+                gen, kind, payload = conn.recv()
+            except (EOFError, OSError):
+                return
+            with self._lock:
+                job = self._jobs.get(gen)
+            if kind == "stale":
+                self.abandoned += 1
+            elif job is None:
+                continue
+            elif kind == "error":
+                self.failed.emit(job, f"The trails could not be computed: {payload}")
+            else:
+                if kind == "final":
+                    self.computed += 1
+                self.delivered.emit(job, payload, kind == "final")
