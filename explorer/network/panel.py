@@ -261,6 +261,45 @@ class NetworkPanel(QWidget):
         self.bar.set_running(False)
         self.bar.say("Training cancelled; the readings so far stay.", "warning")
 
+    # ------------------------------------------------------------------ settings
+    def _boxes(self):
+        """(key, spin box, default) of the numbers kept between runs."""
+        return (("eta", self.eta, 3.0), ("m", self.m, 10), ("epochs", self.epochs, 1),
+                ("subset", self.subset, 10_000), ("sample", self.landscape.sample, 2000),
+                ("points", self.landscape.points, 31), ("sweep_epochs", self.sweep.epochs, 1))
+
+    def _combos(self):
+        """(key, combo box) of the choices kept between runs (their data values)."""
+        return (("start", self.start_from), ("directions", self.landscape.directions),
+                ("cost_on", self.landscape.cost_on), ("race_axis", self.batches.race_axis))
+
+    def settings_state(self) -> dict:
+        state = {key: box.value() for key, box, _ in self._boxes()}
+        state.update({key: combo.currentData() for key, combo in self._combos()})
+        return state
+
+    def apply_settings(self, state: dict) -> list:
+        """Put saved settings back; each value that cannot be used keeps its default, with
+        a note saying so."""
+        notes = []
+        for key, box, default in self._boxes():
+            v = state.get(key, default)
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and \
+                box.minimum() <= v <= box.maximum() and (isinstance(default, float) or
+                                                         int(v) == v)
+            box.setValue(v if ok else default)
+            if not ok:
+                notes.append(f"the saved {key.replace('_', ' ')} ({str(v)[:20]}) could not be "
+                             f"used; {default:g} instead.")
+        for key, combo in self._combos():
+            v = state.get(key, combo.itemData(0))
+            i = combo.findData(v) if isinstance(v, str) else -1
+            combo.setCurrentIndex(max(i, 0))
+            if i < 0:
+                notes.append(f"the saved {key.replace('_', ' ')} ({str(v)[:20]}) could not be "
+                             f"used; {combo.itemText(0)} instead.")
+        return notes
+
     # ------------------------------------------------------------------ window
     def workers(self):
         return [self.worker, self.landscape.worker, self.batches.worker, self.sweep.worker]

@@ -274,3 +274,24 @@ def test_the_probe_summary_says_hold_weaken_break_and_saturated():
                    [reading(30.0, -1e-9, -1e-9, update=k) for k in range(2, 20)], saturated=True)
     assert "approximation breaks" in text and "over 1 reading where" in text
     assert "network saturated" in text
+
+
+def test_settings_come_back_and_bad_ones_fall_back_with_a_note(qtbot, session):
+    p = NetworkPanel(session)
+    qtbot.addWidget(p)
+    p.eta.setValue(0.5)
+    p.m.setValue(20)
+    p.subset.setValue(5000)
+    p.start_from.setCurrentIndex(1)
+    p.landscape.cost_on.setCurrentIndex(1)
+    p.batches.race_axis.setCurrentIndex(1)
+    state = p.settings_state()
+    assert state["eta"] == 0.5 and state["start"] == "pad" and state["cost_on"] == "test"
+    q = NetworkPanel(session)
+    qtbot.addWidget(q)
+    assert q.apply_settings(state) == []
+    assert q.settings_state() == state
+    notes = q.apply_settings(dict(state, eta="fast", m=2.5, start="elsewhere", points=True))
+    assert q.eta.value() == 3.0 and q.m.value() == 10 and q.start_from.currentData() == "fresh"
+    assert q.landscape.points.value() == 31 and q.subset.value() == 5000
+    assert len(notes) == 4 and any("saved eta (fast)" in n for n in notes)
