@@ -89,6 +89,11 @@ class LandscapeTab(QWidget):
                 from explorer.descent.view3d import Surface3DView
                 self.view3d = Surface3DView(self.plane)
                 self.view3d.setToolTip("Drag to turn, wheel to zoom.")
+                # the descent view names its axes v1, v2: here they are a and b
+                for old_name, new_name in (("v1", "a"), ("v2", "b")):
+                    label = getattr(self.view3d, "axis_labels", {}).get(old_name)
+                    if label is not None:
+                        label.setData(text=new_name)
             except Exception as exc:  # pragma: no cover - depends on the machine
                 self.gl_ok, self.gl_reason = False, f"The 3-D view failed to start: {exc}"
         self.contour = ContourView(self.plane)
