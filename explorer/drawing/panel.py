@@ -373,7 +373,7 @@ class DrawingPanel(QWidget):
 
         if self.mnist_dialog is not None:
             return
-        dlg = MnistDialog(message, self, need="The pad's test digits come from MNIST")
+        dlg = MnistDialog(message, self, need="The pad's test digits come from")
         self.mnist_dialog = dlg
         dlg.finished.connect(lambda result: self._dialog_done(dlg, result))
         dlg.open()

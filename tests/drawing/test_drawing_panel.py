@@ -378,9 +378,11 @@ def test_random_test_digit_shows_the_image_and_its_label(qtbot, mnist_dir):
     p.show_test_digit(0)                        # MNIST's first test image is a 7
     assert p.true_label == 7 and p.guess_view.guess == 7
     np.testing.assert_allclose(p.input, digits.to_mnist(p.model.test_set.images[0]), atol=0.02)
-    draw_stroke(p.canvas, [(40, 240), (60, 250)])   # strokes go on top of the image
-    assert p.canvas.picture_kind == "mnist" and len(p.canvas.strokes) == 1
-    assert "true label" in p.info.text()
+    draw_stroke(p.canvas, [(40, 40), (60, 250)])    # a stroke wipes the image ...
+    assert p.canvas.picture is None and len(p.canvas.strokes) == 1
+    assert p.true_label is None and p.info.text() == ""
+    p.undo_button.click()                       # ... and Undo brings both back
+    assert p.canvas.picture_kind == "mnist" and p.true_label == 7
     p.clear_button.click()                      # the label goes with the image ...
     assert p.true_label is None and p.info.text() == ""
     p.undo_button.click()                       # ... and comes back with it

@@ -27,7 +27,7 @@ def test_shipped_model_reads_1000_mnist_test_images_through_the_pad(qtbot, mnist
         panel.show_test_digit(i)
         assert panel.canvas.picture_kind == "mnist" and panel.true_label == int(test.labels[i])
         guess = panel.guess_view.guess
-        assert guess is not None and panel.guess_view.digit_label.text() == str(guess)
+        assert guess is not None and panel.guess_view.digit_label.text().startswith(str(guess))
         right += guess == panel.true_label
         # what the network is fed is the pad's drawing made MNIST-style, not the raw image
         changed += not np.array_equal(panel.input, test.images[i].reshape(-1))
