@@ -14,7 +14,7 @@ import html
 import time
 from typing import Optional
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -121,6 +121,14 @@ class TourDock(QDockWidget):
         self._show_step()
         for s in self.model.steps:          # draw every formula in the background
             self.renderer.request(s.formula)
+        window.installEventFilter(self)     # the window closing ends the drawing process
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.window_ and event.type() == QEvent.Close:
+            self.renderer.shutdown()
+            self.highlighter.point_at(None)
+            self._cancel_wait()
+        return False
 
     # ------------------------------------------------------------------ steps
     def _step_changed(self, index: int) -> None:

@@ -1,10 +1,11 @@
 """Formulas typeset by matplotlib's mathtext, as PNG bytes (no Qt here).
 
 ``render_png(tex)`` draws one formula; ``FormulaCache`` keeps each picture once drawn.
-matplotlib is imported on first use: importing it and building mathtext's parser takes
-about 1.5 s the first time, so the dock draws the formulas in a worker thread (see
-``explorer.tour.formula_view``) and shows each formula's Unicode text until its picture
-is there. Later formulas take 25-100 ms each.
+Importing matplotlib and building mathtext's parser takes about 2 s, and each formula
+25-100 ms more, much of it in C code that holds Python's GIL for up to 130 ms at a time.
+So the window does not draw them itself: ``serve()`` (run as ``python mathtext.py``, a
+file that needs nothing of the project) reads requests on stdin and answers on stdout,
+one JSON line each, and ``explorer.tour.formula_view`` runs it as a child process.
 
 Without matplotlib (an old environment) ``available()`` is False and the dock keeps the
 Unicode text.
@@ -12,8 +13,12 @@ Unicode text.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import io
+import json
+import os
+import sys
 import threading
 from typing import Dict, Optional, Tuple
 
@@ -75,6 +80,10 @@ class FormulaCache:
         with self._lock:
             return self._pngs.get((tex, size, dpi))
 
+    def put(self, tex: str, size: float, dpi: int, png: bytes) -> None:
+        with self._lock:
+            self._pngs[(tex, size, dpi)] = png
+
     def render(self, tex: str, size: float, dpi: int) -> bytes:
         png = self.get(tex, size, dpi)
         if png is None:
@@ -82,3 +91,30 @@ class FormulaCache:
             with self._lock:
                 self._pngs[(tex, size, dpi)] = png
         return png
+
+
+def serve(stdin=None, stdout=None) -> None:
+    """Answer requests until stdin closes: each line ``[tex, size, dpi]`` (JSON) gets one
+    line ``{"tex", "size", "dpi", "png"}`` with the PNG in base64, or ``{"tex", "size",
+    "dpi", "error"}`` if it cannot be drawn."""
+    stdin = stdin if stdin is not None else sys.stdin
+    stdout = stdout if stdout is not None else sys.stdout
+    for line in stdin:
+        reply = {"tex": None, "size": None, "dpi": None}
+        try:
+            tex, size, dpi = json.loads(line)
+            reply.update(tex=tex, size=size, dpi=dpi)
+            reply["png"] = base64.b64encode(render_png(str(tex), float(size),
+                                                       int(dpi))).decode("ascii")
+        except Exception as exc:           # a bad request or formula: say so, go on
+            reply["error"] = f"{type(exc).__name__}: {exc}"
+        stdout.write(json.dumps(reply) + "\n")
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    try:
+        os.nice(10)         # the window the formulas are for comes first
+    except (AttributeError, OSError):
+        pass
+    serve()
