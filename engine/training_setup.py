@@ -2,7 +2,8 @@
 
 A training setup is what the training panel's ``settings_state()`` gives: each field's
 text as typed (``sizes`` "784, 30, 10", ``eta`` "3.0", ``m`` "10", ``images`` "all",
-...), the preset's name and ``monitor`` "0"/"1". ``check_training(data)`` checks every
+...), the preset's name, ``monitor`` "0"/"1" and ``augment`` (a code made before it
+existed gets "off"). ``check_training(data)`` checks every
 value with the same rules as the panel's fields (``engine.hyperparams``: the same limits
 and messages), so a setup that passes is one the panel takes whole, with no value
 dropped; anything else raises ``SetupCodeError`` naming the first bad value. Importing
@@ -32,14 +33,17 @@ MAX_PRESET = 80
 # The fields a setup must have, and the choices of the ones picked from a list.
 FIELDS = ("sizes", "activation", "cost", "init", "eta", "m", "epochs", "l2", "seed",
           "images", "split")
+# The augmentation menu's entries (each one ``engine.augment.parse_kinds`` reads).
+AUGMENT_CHOICES = ("off", "on", "affine", "elastic", "thickness")
 CHOICES = {"activation": tuple(sorted(ACTIVATIONS)), "cost": tuple(sorted(COSTS)),
-           "init": tuple(INITS), "split": tuple(SPLIT_SIZES)}
-OPTIONAL = ("preset", "monitor")
+           "init": tuple(INITS), "split": tuple(SPLIT_SIZES), "augment": AUGMENT_CHOICES}
+OPTIONAL = ("preset", "monitor", "augment")
+DEFAULTS = {"augment": "off"}       # a code made before a setting existed gets its default
 
 # The book's chapter-1 settings (the panel's first preset), for examples and tests.
 BOOK = dict(sizes="784, 30, 10", activation="sigmoid", cost="quadratic", init="normal",
             eta="3.0", m="10", epochs="30", l2="0", seed="1", images="all", split="book",
-            preset="Nielsen, chapter 1", monitor="1")
+            preset="Nielsen, chapter 1", monitor="1", augment="off")
 
 
 def check_training(data: Dict[str, Any]) -> Dict[str, str]:
@@ -85,6 +89,11 @@ def check_training(data: Dict[str, Any]) -> Dict[str, str]:
         if monitor not in ("0", "1"):
             raise SetupCodeError("The setup's 'measure each epoch' is not \"0\" or \"1\".")
         out["monitor"] = monitor
+    augment = data.get("augment", DEFAULTS["augment"])
+    if not isinstance(augment, str) or augment not in AUGMENT_CHOICES:
+        raise SetupCodeError(f"The setup's augment {str(augment)[:40]!r} is not one of: "
+                             f"{', '.join(AUGMENT_CHOICES)}.")
+    out["augment"] = augment
     return out
 
 

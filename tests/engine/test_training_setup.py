@@ -20,7 +20,8 @@ def code_of(data, kind="training"):
 
 def test_a_training_setup_round_trips():
     state = dict(BOOK, sizes="784, 16, 16, 10", init="scaled", eta="0.5", m="25",
-                 images="1000", split="full", seed="7", preset="Custom", monitor="0")
+                 images="1000", split="full", seed="7", preset="Custom", monitor="0",
+                 augment="elastic")
     code = encode_training(state)
     assert code.startswith(setup_codes.PREFIX) and len(code) < 400
     kind, data = setup_codes.read(code, "training")
@@ -51,6 +52,8 @@ def test_a_training_setup_round_trips():
     (dict(monitor="yes"), "measure"),
     (dict(preset=["x"]), "preset"),
     (dict(surprise="1"), "does not know"),
+    (dict(augment="rotate"), "augment"),
+    (dict(augment=True), "augment"),
 ])
 def test_each_bad_value_is_refused_with_its_name(change, words):
     with pytest.raises(SetupCodeError, match=words):
@@ -67,4 +70,5 @@ def test_missing_fields_and_non_tables_are_refused():
     for bad in ([], "x", None, 5):
         with pytest.raises(SetupCodeError):
             check_training(bad)
-    assert check_training({k: v for k, v in BOOK.items() if k not in ("preset", "monitor")})
+    older = {k: v for k, v in BOOK.items() if k not in ("preset", "monitor", "augment")}
+    assert check_training(older)["augment"] == "off"     # a code from before augmentation

@@ -45,7 +45,9 @@ def test_copy_then_paste_round_trips_through_the_clipboard(window):
     c.set_text("images", "5000")
     c.set_text("split", "full")
     c.set_text("seed", "42")
+    c.set_text("augment", "thickness")
     wanted = panel.settings_state()
+    assert wanted["augment"] == "thickness"
     window.training_setup.copy_action.trigger()
     code = QGuiApplication.clipboard().text()
     assert code.startswith(setup_codes.PREFIX) and "copied" in window.training_setup.last_message
@@ -65,6 +67,13 @@ def test_copy_then_paste_round_trips_through_the_clipboard(window):
     c.apply_preset(2)
     assert window.training_setup.apply_code(code) == ""
     assert c.preset.currentText() == "3Blue1Brown" and c.text("init") == "scaled"
+
+
+def test_the_setup_knows_every_augmentation_the_panel_offers():
+    from engine.training_setup import AUGMENT_CHOICES
+    from explorer.training import controls
+
+    assert tuple(AUGMENT_CHOICES) == tuple(controls.AUGMENT_CHOICES)
 
 
 def mangle(code: str) -> list:
