@@ -175,3 +175,28 @@ def test_closing_mid_download_cancels_and_waits(qtbot, tmp_path, server):
     dlg2.shutdown()                          # the main window is closing
     assert worker.isFinished()
     assert not list((tmp_path / "two" / "cache").glob("tmp*"))
+
+
+def test_the_missing_mnist_sentence_reads_as_english_and_names_show_as_written(
+        qtbot, tmp_path, monkeypatch):
+    """Issue 11 item 11 and issue 10 item 11: the engine's sentence in the dialog reads
+    as English, and a folder name with HTML in it is shown as it is written."""
+    from PySide6.QtWidgets import QLabel
+
+    html = "<h1>BIG</h1><img src=x>".replace("/", "|")
+    folder = tmp_path / html
+    folder.mkdir()
+    monkeypatch.setenv("MNIST_DIR", str(folder))
+    with pytest.raises(mnist.MnistError) as err:
+        mnist.locate(None, download=False)
+    message = str(err.value)
+    assert message.startswith(f"MNIST_DIR names a folder, {folder}, which does not hold MNIST.")
+    dlg = MnistDialog(message, dest=tmp_path / "cache")
+    qtbot.addWidget(dlg)
+    intro = dlg.findChild(QLabel, "mnist-intro")
+    assert intro.textFormat() == Qt.PlainText
+    assert intro.text().startswith("Training needs the MNIST handwritten digits")
+    assert f"MNIST_DIR names a folder, {folder}, which" in intro.text()
+    assert not dlg.use_folder(str(folder))
+    assert dlg.status.textFormat() == Qt.PlainText
+    assert dlg.status.text().startswith(f"{folder} does not hold the four MNIST files")

@@ -47,7 +47,7 @@ def panel(qtbot):
 def shown_text(label: QLabel) -> str:
     """What a label shows on screen: its text, or the text its HTML renders to."""
     fmt = label.textFormat()
-    if fmt == Qt.PlainText or (fmt == Qt.AutoText and not Qt.mightBeRichText(label.text())):
+    if fmt == Qt.PlainText or (fmt == Qt.AutoText and "<" not in label.text()):
         return label.text()
     doc = QTextDocument()
     doc.setHtml(label.text())
@@ -292,6 +292,13 @@ def test_every_control_is_in_view_at_1280x720_with_shortcuts_and_standard_icons(
         corner = b.mapTo(win, QPoint(b.width() - 1, b.height() - 1))
         assert b.isVisible() and win.rect().contains(corner), b.objectName()
         assert b.visibleRegion().boundingRect().size() == b.size(), b.objectName()
+    pad = win.panels["drawing"]
+    win.tabs.setCurrentWidget(pad)
+    qtbot.wait(100)
+    for b in (pad.model_menu, pad.load_button, pad.canvas, pad.width_slider, pad.undo_button,
+              pad.clear_button, pad.random_button, pad.noise_button, pad.guess_view, pad.bars):
+        corner = b.mapTo(win, QPoint(b.width() - 1, b.height() - 1))
+        assert b.isVisible() and win.rect().contains(corner), b.objectName()
     assert panel.save_action.shortcut() == QKeySequence("Ctrl+S")
     assert panel.csv_action.shortcut() == QKeySequence("Ctrl+E")
     style = panel.style()
