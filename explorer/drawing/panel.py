@@ -153,10 +153,9 @@ class DrawingPanel(QWidget):
         sees.setWordWrap(True)
         sees.setStyleSheet("color: #555;")
         middle.addWidget(sees)
-        middle.addWidget(self.pixel_view, 1)
+        middle.addWidget(self.pixel_view, 3)
         self.inside_views = PadInside(self)   # what it costs, which pixels, teach it
         middle.addWidget(self.inside_views, 2)
-        middle.addStretch(1)
 
         self.guess_view = GuessView()
         self.bars = OutputBars()

@@ -30,20 +30,14 @@ class PixelView(QWidget):
         self._qimage: Optional[QImage] = None
         self.message = "draw a digit"
         self.setMinimumSize(140, 140)
-        policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
+        # No height-for-width: in a short window the square shrinks (it is drawn in the
+        # largest square that fits) and leaves the views below it their room.
+        self.setSizePolicy(QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding))
         self.setToolTip("The 28x28 input the network is fed: each square is one of its "
                         "784 input neurons, white = 1, black = 0.")
 
     def sizeHint(self) -> QSize:
         return QSize(28 * 10, 28 * 10)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return width
 
     def set_image(self, image: Optional[np.ndarray], message: str = "draw a digit") -> None:
         """Show ``image`` ((784,) or (28, 28), values in [0, 1]); None shows ``message``."""
