@@ -22,8 +22,8 @@ import pyqtgraph.opengl as gl
 from OpenGL import GL
 from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from pyqtgraph.opengl.MeshData import MeshData
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QSurfaceFormat, QVector3D, QVector4D
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QMatrix4x4, QSurfaceFormat, QVector3D, QVector4D
 from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat, QOpenGLWindow
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -62,6 +62,17 @@ def soft_shader():
                 }
             """)])
     return _SHADER
+
+
+class AxisLabel(gl.GLTextItem):
+    """pyqtgraph's 3-D text for a view that is a QWindow (which has no ``rect()``)."""
+
+    def compute_projection(self):
+        view = self.view()
+        rect = QRectF(0, 0, view.width(), view.height())
+        ndc_to_viewport = QMatrix4x4()
+        ndc_to_viewport.viewport(rect.left(), rect.bottom(), rect.width(), -rect.height())
+        return ndc_to_viewport * self.mvpMatrix()
 
 
 class _GridMeshData(MeshData):
@@ -268,7 +279,7 @@ class Surface3DView(_GLView):
         self.axis_labels = {}
         for text, pos in (("v1", corner + [SIZE + 0.5, 0, 0]), ("v2", corner + [0, SIZE + 0.5, 0]),
                           ("C", corner + [0, 0, HEIGHT + 0.4])):
-            label = gl.GLTextItem(pos=pos, text=text, color=(30, 30, 30, 255))
+            label = AxisLabel(pos=pos, text=text, color=(30, 30, 30, 255))
             self.addItem(label)
             self.axis_labels[text] = label
         self.trails: Dict[str, gl.GLLinePlotItem] = {}

@@ -25,6 +25,7 @@ def make_panel(qtbot):
         panel.resize(1400, 860)
         panel.show()
         qtbot.waitExposed(panel)
+        assert panel.model.wait(60), "the first trails never came"
         return panel
     yield make
     gl_check.opengl_available.cache_clear()
