@@ -2,6 +2,7 @@
 
     python main.py                       # the app
     python main.py --screenshot DIR      # save a PNG of each panel into DIR and exit
+    python main.py --setup gdx1:...      # open the panel a shared setup code is for
     python main.py train [options]       # train on MNIST without a window
     python main.py evaluate MODEL.npz    # a saved model's test accuracy
 """
@@ -25,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a .npz model for the drawing pad (default: the shipped one)")
     parser.add_argument("--screenshot", metavar="DIR",
                         help="open the window, save one PNG per panel into DIR, and exit")
+    parser.add_argument("--setup", metavar="CODE",
+                        help="open the window set up from a setup code (File > Copy ... Setup "
+                             "gives one); the code says which panel it is for")
     parser.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
     parser.add_argument("--no-gl", action="store_true",
                         help="do not use OpenGL (the descent panel shows its contour map only)")

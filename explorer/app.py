@@ -29,6 +29,14 @@ def make_application(argv=None) -> QApplication:
 def run_app(args) -> int:
     if getattr(args, "no_gl", False):
         os.environ["GD_EXPLORER_NO_GL"] = "1"
+    code = getattr(args, "setup", None)
+    if code:
+        from engine.setup_codes import SetupCodeError, read
+        try:
+            kind, _ = read(code)        # checked before any window opens
+        except SetupCodeError as exc:
+            print(f"error: --setup: {exc}", file=sys.stderr)
+            return 2
     app = make_application()
     from explorer.main_window import MainWindow
     from explorer.session import Session
@@ -45,6 +53,8 @@ def run_app(args) -> int:
     window = MainWindow(session, settings, offer_tour=not scripted)
     if args.screenshot:
         window.resize(1400, 900)
+    if code:
+        apply_setup(window, kind, code)
     window.show()
     # Ctrl+C in the terminal closes the window the normal way (stopping any training);
     # a timer wakes the interpreter now and then so that Python sees the signal.
@@ -60,6 +70,21 @@ def run_app(args) -> int:
         app.exec()
         return status["code"]
     return app.exec()
+
+
+def apply_setup(window, kind: str, code: str) -> bool:
+    """Show the panel ``kind`` (a setup code's kind) set up from ``code``; a panel takes
+    setups through ``apply_setup_code(code) -> ""`` or the reason it could not."""
+    panel = window.panels.get(kind)
+    apply = getattr(panel, "apply_setup_code", None)
+    problem = apply(code) if apply else f"the {kind} panel cannot take setup codes yet."
+    if problem:
+        print(f"error: --setup: {problem}", file=sys.stderr)
+        window.statusBar().showMessage(f"The setup code was not used: {problem}", 15000)
+        return False
+    window.tabs.setCurrentIndex(list(window.panels).index(kind))
+    window.statusBar().showMessage("Set up from the code given with --setup.", 8000)
+    return True
 
 
 def take_screenshots(window, folder: Path, status: dict) -> None:
