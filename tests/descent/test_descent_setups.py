@@ -28,7 +28,7 @@ def test_codes_round_trip_and_name_their_panel():
 
 
 def test_a_copied_setup_restores_an_identical_trajectory(panel, make_panel, qtbot):
-    m, c = panel.model, panel.controls
+    m = panel.model
     m.set_function("ravine")
     m.set_methods(["gd", "momentum", "nesterov", "adam"])
     m.set_settings(eta=0.03, alpha=0.07, mu=0.8, beta1=0.85, steps=120, noise=0.4, seed=11)
@@ -129,3 +129,35 @@ def test_the_checker_refuses_wrong_types_one_by_one(panel):
     with pytest.raises(SetupCodeError):
         decode(PREFIX + base64.urlsafe_b64encode(zlib.compress(json.dumps(
             {"kind": "descent", "data": [1]}).encode())).decode())
+
+
+def test_the_setup_option_opens_the_codes_panel_set_up(panel, qtbot, tmp_path):
+    """``main.py --setup CODE``: a bad code stops before any window with a message; a good
+    one shows its panel set up from it."""
+    import subprocess
+    import sys
+
+    from paths import ROOT
+    from PySide6.QtCore import QSettings
+
+    from explorer.app import apply_setup
+    from explorer.main_window import MainWindow
+    from explorer.session import Session
+
+    out = subprocess.run([sys.executable, "main.py", "--no-gl", "--setup", "gdx1:not-a-code"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "--setup" in out.stderr and "damaged" in out.stderr
+    panel.model.set_function("saddle")
+    panel.model.set_settings(eta=0.07)
+    panel.model.wait()
+    code = panel.setup_code()
+    window = MainWindow(Session(), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    window.tabs.setCurrentIndex(1)
+    assert apply_setup(window, "descent", code)
+    descent = window.panels["descent"]
+    descent.model.wait()
+    assert window.tabs.currentWidget() is descent
+    assert descent.model.setup() == panel.model.setup()
+    assert np.array_equal(descent.model.trajectories["gd"].v, panel.model.trajectories["gd"].v)
+    window.close()
