@@ -10,6 +10,7 @@ Signals are queued into the window's thread. One job at a time per worker.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from typing import Callable, Iterator, Optional
@@ -17,6 +18,30 @@ from typing import Callable, Iterator, Optional
 from PySide6.QtCore import QObject, Signal
 
 INTERVAL = 0.25       # seconds between progress signals: 4 redraws a second at most
+SWITCH = 0.001        # Python's thread switch interval while a job runs (as the descent worker)
+
+_running = 0          # jobs running in all workers; the first sets SWITCH, the last restores
+_saved_switch = None
+_switch_lock = threading.Lock()
+
+
+def _job_started() -> None:
+    """A job's Python loop would keep the window's thread waiting for the interpreter up to
+    5 ms at a time (the default switch interval); 1 ms lets the window in more often."""
+    global _running, _saved_switch
+    with _switch_lock:
+        if _running == 0:
+            _saved_switch = sys.getswitchinterval()
+            sys.setswitchinterval(min(_saved_switch, SWITCH))
+        _running += 1
+
+
+def _job_ended() -> None:
+    global _running
+    with _switch_lock:
+        _running -= 1
+        if _running == 0 and _saved_switch is not None:
+            sys.setswitchinterval(_saved_switch)
 
 
 class JobWorker(QObject):
@@ -63,6 +88,13 @@ class JobWorker(QObject):
         return True
 
     def _run(self, tag, make, cancel: threading.Event) -> None:
+        _job_started()
+        try:
+            self._work(tag, make, cancel)
+        finally:
+            _job_ended()
+
+    def _work(self, tag, make, cancel: threading.Event) -> None:
         last, shown = None, 0.0
         gen = None
         try:
