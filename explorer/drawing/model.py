@@ -17,6 +17,7 @@ from engine import digits
 
 LOW_TOP = 0.5        # a top output below this is unsure ...
 CLOSE_SHARE = 0.5    # ... and so is a runner-up of at least half the top output
+SURE_TOP = 0.8       # a top output from here on is a confident answer
 MIN_SIZE_SHARE = 0.15   # a drawing whose longer side is below this share of the pad ...
 MIN_PEN_WIDTHS = 2.0    # ... or below two pen widths (a dot, a dash) is too small to read
 TOO_SMALL = ("The drawing is too small to read: it would be scaled up to 20 pixels and "
@@ -73,6 +74,9 @@ def noise_note(outputs) -> str:
     if top < LOW_TOP:
         return (head + f"It still picks {d}, but its top output is only {top:.2f} (below "
                 f"{LOW_TOP:g}): no output neuron is sure, as it should be.")
+    if top < SURE_TOP:
+        return (head + f"It answers {d} with an output of {top:.2f}: fairly sure of a digit "
+                f"that is not there, since it only knows the ten digits.")
     return (head + f"It answers {d} with an output of {top:.2f}: confident, and wrong, "
             f"since it only knows the ten digits.")
 

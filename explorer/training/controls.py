@@ -105,6 +105,7 @@ class TrainingControls(QWidget):
 
     changed = Signal()
     hyper_edited = Signal(float, int)
+    examples_requested = Signal()       # the "examples" button beside Augmentation
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -179,11 +180,19 @@ class TrainingControls(QWidget):
         g.addRow("Data split", combo("split", ["book", "full"],
                                      "book: 50,000 training images (10,000 kept for validation), "
                                      "as in the book; full: all 60,000"))
-        g.addRow("Augmentation", combo("augment", list(AUGMENT_CHOICES),
-                                       "Distort each training image a little, differently "
-                                       "each time it is used (rotation, scale, shear, shift, "
-                                       "elastic wobble, stroke thickness): compare the test "
-                                       "curves with and without it"))
+        aug_row = QHBoxLayout()
+        aug_row.addWidget(combo("augment", list(AUGMENT_CHOICES),
+                                "Distort each training image a little, differently each "
+                                "time it is used (rotation, scale, shear, shift, elastic "
+                                "wobble, stroke thickness): compare the test curves with "
+                                "and without it"), 1)
+        self.examples_button = QPushButton("examples")
+        self.examples_button.setObjectName("augment-examples")
+        self.examples_button.setToolTip("Show a few training images distorted as this "
+                                        "setting would (every kind when it is off)")
+        self.examples_button.clicked.connect(self.examples_requested)
+        aug_row.addWidget(self.examples_button)
+        g.addRow("Augmentation", aug_row)
         self.monitor = QCheckBox("Measure training cost && accuracy each epoch")
         self.monitor.setObjectName("monitor")
         self.monitor.setToolTip("Evaluates the whole training set at each epoch's end "
@@ -369,6 +378,7 @@ class TrainingControls(QWidget):
             w.setEnabled(not running or name in ("eta", "m"))
         self.monitor.setEnabled(not running)
         self.full_batch.setEnabled(True)
+        self.examples_button.setEnabled(True)
 
     # ------------------------------------------------------------------ state
     def state(self) -> Dict[str, str]:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStyle,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -168,7 +169,6 @@ class TrainingPanel(QWidget):
         flay = QVBoxLayout(fields)
         flay.setContentsMargins(0, 0, 0, 0)
         flay.addWidget(self.controls)
-        flay.addWidget(self._build_augment_box())
         flay.addWidget(self.data_label)
         flay.addStretch(1)
         settings_scroll = QScrollArea()
@@ -226,6 +226,7 @@ class TrainingPanel(QWidget):
         self.model_label.setText(self._model_text)
         rlay.addWidget(self.model_label)
         rlay.addWidget(self.message)
+        rlay.addWidget(self._build_augment_box())
         rlay.addWidget(self.plots, 1)
 
         splitter = QSplitter(Qt.Horizontal)
@@ -240,26 +241,32 @@ class TrainingPanel(QWidget):
         lay.addWidget(splitter)
         self._update_buttons()
 
-    def _build_augment_box(self) -> QGroupBox:
-        box = QGroupBox("What augmentation does")
-        lay = QVBoxLayout(box)
+    def _build_augment_box(self) -> QWidget:
+        """Training images above, augmented copies below; shown above the plots once
+        the "examples" button beside Augmentation is pressed."""
+        box = QWidget()
+        box.setObjectName("augment-box")
+        lay = QHBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
         self.augment_strip = AugmentStrip()
         self.augment_strip.setObjectName("augment-strip")
-        self.augment_button = QPushButton("Show Examples")
-        self.augment_button.setObjectName("augment-examples")
-        self.augment_button.setToolTip("Distort a few training images as the Augmentation "
-                                       "setting would (every kind when it is off)")
-        self.augment_button.clicked.connect(self.show_augment_examples)
+        self.augment_button = self.controls.examples_button
+        self.controls.examples_requested.connect(self.show_augment_examples)
         self.augment_note = QLabel("")
         self.augment_note.setObjectName("augment-note")
         self.augment_note.setWordWrap(True)
         self.augment_note.setTextFormat(Qt.PlainText)
         self.augment_note.setStyleSheet("color: #555;")
+        hide = QToolButton()
+        hide.setText("Hide")
+        hide.setObjectName("augment-hide")
+        hide.setToolTip("Hide the examples")
+        hide.clicked.connect(lambda: box.setVisible(False))
         lay.addWidget(self.augment_strip)
-        row = QHBoxLayout()
-        row.addWidget(self.augment_button)
-        row.addWidget(self.augment_note, 1)
-        lay.addLayout(row)
+        lay.addWidget(self.augment_note, 1)
+        lay.addWidget(hide, 0, Qt.AlignTop)
+        box.setVisible(False)
+        self.augment_box = box
         self._examples_ready.connect(self._show_examples)
         self._examples_rng = np.random.default_rng()
         return box
@@ -274,6 +281,7 @@ class TrainingPanel(QWidget):
         seed = int(self._examples_rng.integers(2**31))
         loader, data_dir = self.data_loader, self.session.data_dir
         self.augment_note.setText("Making examples…")
+        self.augment_box.setVisible(True)
         self.augment_button.setEnabled(False)
 
         def work():
@@ -295,8 +303,10 @@ class TrainingPanel(QWidget):
         self.augment_button.setEnabled(True)
         if pairs is None:
             self.augment_note.setText(f"No examples: {text}")
+            self.augment_box.setVisible(True)
             return
         self.augment_strip.show_pairs(*pairs)
+        self.augment_box.setVisible(True)
         kinds = ", ".join(augment.parse_kinds(text) or augment.KINDS)
         self.augment_note.setText(f"Top: training images; below: {kinds}"
                                   + (" (what 'on' would do)." if text == "off" else "."))

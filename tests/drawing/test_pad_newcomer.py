@@ -149,6 +149,10 @@ def test_the_noise_note_says_what_the_outputs_show(panel):
     note = shown(panel.info)
     assert "top output is only 0.10" in note and "picks 4" in note
     assert "confident" not in note.replace("no output neuron is sure", "")
+    s.set_model(fixed_net([0.02] * 2 + [0.52] + [0.02] * 7), "middling")
+    panel.noise_button.click()
+    assert "It answers 2 with an output of 0.52: fairly sure" in shown(panel.info)
+    assert "confident" not in shown(panel.info)
     s.set_model(fixed_net([0.02] * 6 + [0.93] + [0.02] * 3), "high")
     panel.noise_button.click()
     assert "It answers 6 with an output of 0.93: confident, and wrong" in shown(panel.info)

@@ -333,6 +333,7 @@ def test_augmentation_switch_trains_with_distortions_and_shows_examples(qtbot, p
     with qtbot.waitSignal(panel._examples_ready, timeout=10000):
         click(qtbot, panel.augment_button)
     strip = panel.augment_strip
+    assert panel.augment_box.isVisible() and strip.isVisible()
     assert strip.originals.shape == strip.distorted.shape == (6, 784)
     assert not np.allclose(strip.originals, strip.distorted)
     assert any(np.allclose(strip.originals[0], row) for row in DATA.training.images)
