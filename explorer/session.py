@@ -150,7 +150,18 @@ class Session(QObject):
         self._sync()
 
     def add_file(self, net: Network, path, choose: bool = False) -> ModelEntry:
-        """A model loaded from ``path`` joins the pad's menu (and answers if ``choose``)."""
+        """A model loaded from ``path`` joins the pad's menu (and answers if ``choose``);
+        the shipped model's own file is its entry, not a second one."""
+        shipped = self.models.get("shipped")
+        try:
+            same = shipped is not None and Path(path).resolve() == SHIPPED_MODEL.resolve()
+        except OSError:
+            same = False
+        if same:
+            if choose:
+                self.models.choose("shipped")
+            self._sync()
+            return shipped
         entry = self.models.add_file(net, path, choose)
         self._sync()
         return entry

@@ -169,6 +169,7 @@ def test_new_network_and_load_ask_before_throwing_away_unsaved_results(qtbot, pa
     assert c.text("l2") == str(info.l2) and c.text("split") == info.split
     assert c.preset.currentText().startswith("Stronger")       # its preset, recognised
     assert panel.history == [] and panel.network.sizes == [784, 100, 10]
+    assert panel.session.models.keys() == ["shipped"]     # no second entry for its file
 
 
 # ---------------------------------------------------------------------- item 11
