@@ -31,7 +31,7 @@ from explorer.tour.highlight import Highlighter
 from explorer.tour.model import SETTINGS_KEY, TourModel
 from explorer.tour.show_me import ACTIONS, READY, Shown, Skip
 
-READY_TIMEOUT = 10.0         # seconds to wait for trails before giving up on ``then``
+READY_TIMEOUT = 30.0         # seconds to wait for trails before giving up on ``then``
 READY_POLL_MS = 40
 
 

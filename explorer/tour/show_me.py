@@ -190,7 +190,11 @@ def show_fixed(window) -> Shown:
 
 def show_one_variable(window) -> Shown:
     p = _descent(window, "doublewell", ("gd",), dim=1, eta=0.05, steps=100)
-    return Shown("descent", _part(p, "curve"))
+
+    def at_start():
+        """The first step: a steep tangent, and the curve already bending away."""
+        p.model.set_step(0)
+    return Shown("descent", _part(p, "curve"), then=at_start)
 
 
 def show_newton(window) -> Shown:
@@ -260,5 +264,5 @@ ACTIONS: Dict[str, Callable[[object], Shown]] = {
 
 # What each action needs to be ready before its ``then`` runs (default: nothing).
 READY: Dict[str, Callable[[object], bool]] = {
-    name: descent_ready for name in ("ball", "eta_large")
+    name: descent_ready for name in ("ball", "eta_large", "one_variable")
 }

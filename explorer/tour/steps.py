@@ -167,10 +167,11 @@ STEPS: Tuple[Step, ...] = (
         ("With a single variable the gradient is just the derivative, the slope of the "
          "curve. A positive slope means move left, a negative one means move right.",
          "The dashed tangent is what the step trusts; where the curve bends away from it, "
-         "the prediction and the real change part."),
+         "the prediction and the real change part. Step through with Step ›: this "
+         "ball settles in the nearer, higher dip, not the lowest one."),
         r"$v \;\rightarrow\; v' = v - \eta\,C'(v)$",
         "v → v′ = v − η C′(v)",
-        "one_variable", "The curve C(v), its tangent, and the ball on it."),
+        "one_variable", "The curve C(v), the tangent at the ball's start, and the first step."),
     Step(
         "newton", "Why not use second derivatives?",
         ("Second derivatives tell how the slope itself changes, so a step can aim for the "

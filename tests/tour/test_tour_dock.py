@@ -136,6 +136,8 @@ def test_every_step_shows_its_state_and_points_at_its_widget(make_window, qtbot)
         if step.key == "not_physics":
             tr = window.panels["descent"].model.trajectories
             assert tr["momentum"].C[-1] < tr["gd"].C[-1]
+        if step.key == "one_variable":
+            assert window.panels["descent"].model.step == 0
         if step.key == "newton":
             t = window.panels["descent"].model.trajectories["newton"]
             assert t.C[1] < 1e-9                    # a quadratic valley: one step
