@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QPoint, QRect, QSettings
 
 from explorer import gl_check
 from explorer.tour import mathtext
@@ -113,18 +113,17 @@ def test_every_step_shows_its_state_and_points_at_its_widget(make_window, qtbot)
         tab, check, widget = expect(window, step.key)
         assert dock.last_shown is not None, (step.key, dock.note.text())
         assert window.tabs.currentWidget() is window.panels[tab], step.key
-        qtbot.waitUntil(lambda: not dock.waiting(), timeout=15_000)
-        if tab == "descent":                # the trails come from a worker thread
-            qtbot.waitUntil(lambda: descent_ready(window), timeout=15_000)
-        assert check(), (step.key, descent_state(window))
         assert dock.last_shown.target is widget, step.key
-        qtbot.waitUntil(lambda: dock.highlighter.active(), timeout=2_000)
-        assert dock.highlighter.target is widget
-        # the outline surrounds the widget, in window coordinates
-        from PySide6.QtCore import QPoint, QRect
+        # the outline comes at once (it lasts under two seconds) and surrounds the widget
+        qtbot.waitUntil(lambda: dock.highlighter.target is widget, timeout=2_000)
+        assert dock.highlighter.active(), step.key
         r = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
         assert dock.highlighter.overlay.geometry().contains(r.intersected(window.rect())), \
             step.key
+        qtbot.waitUntil(lambda: not dock.waiting(), timeout=40_000)
+        if tab == "descent":                # the trails come from a worker
+            qtbot.waitUntil(lambda: descent_ready(window), timeout=40_000)
+        assert check(), (step.key, descent_state(window))
         if step.key == "eta_large":
             m = window.panels["descent"].model
             t = m.trajectories["gd"]
@@ -163,7 +162,7 @@ def test_show_me_waits_for_trails_computed_later(make_window, qtbot):
     finally:
         m.runner = worker
     worker(held[-1])                       # now the real worker computes the last job
-    qtbot.waitUntil(lambda: not dock.waiting(), timeout=15_000)
+    qtbot.waitUntil(lambda: not dock.waiting(), timeout=40_000)
     t = m.trajectories["gd"]
     assert m.settings.eta == 0.02 and t.actual[m.step] > 0 > t.predicted[m.step]
 
