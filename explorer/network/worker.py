@@ -10,6 +10,7 @@ Signals are queued into the window's thread. One job at a time per worker.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -18,6 +19,7 @@ from typing import Callable, Iterator, Optional
 from PySide6.QtCore import QObject, Signal
 
 INTERVAL = 0.25       # seconds between progress signals: 4 redraws a second at most
+NICE = 10             # a job thread's niceness: the window's thread comes first
 SWITCH = 0.001        # Python's thread switch interval while a job runs (as the descent worker)
 
 _running = 0          # jobs running in all workers; the first sets SWITCH, the last restores
@@ -34,6 +36,15 @@ def _job_started() -> None:
             _saved_switch = sys.getswitchinterval()
             sys.setswitchinterval(min(_saved_switch, SWITCH))
         _running += 1
+
+
+def _lower_priority() -> None:
+    """Make the calling thread (a job's) yield the CPU to the window's thread: on Linux a
+    thread's nice value is its own. Elsewhere, or when refused, nothing changes."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+    except (AttributeError, OSError):
+        pass
 
 
 def _job_ended() -> None:
@@ -88,6 +99,7 @@ class JobWorker(QObject):
         return True
 
     def _run(self, tag, make, cancel: threading.Event) -> None:
+        _lower_priority()
         _job_started()
         try:
             self._work(tag, make, cancel)
