@@ -13,7 +13,7 @@ from typing import Optional
 
 from PySide6.QtCore import QElapsedTimer, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 COLOUR = QColor(255, 140, 0)        # orange: not used by the plots or the trails
 PEN = 5
@@ -41,6 +41,19 @@ class _Overlay(QWidget):
         p.drawRoundedRect(self.rect().adjusted(half, half, -half, -half), 6, 6)
 
 
+def _scroll_into_view(widget: QWidget) -> None:
+    """Scroll every scroll area that holds ``widget`` so that it is in view."""
+    try:
+        parent = widget.parentWidget()
+        while parent is not None:
+            if isinstance(parent, QScrollArea) and parent.widget() is not None \
+                    and parent.widget().isAncestorOf(widget):
+                parent.ensureWidgetVisible(widget, 10, 10)
+            parent = parent.parentWidget()
+    except RuntimeError:                    # deleted meanwhile
+        pass
+
+
 class Highlighter:
     """Points at one widget at a time; ``target`` is the widget last pointed at."""
 
@@ -57,6 +70,8 @@ class Highlighter:
     def point_at(self, widget: Optional[QWidget]) -> None:
         """Outline ``widget`` (it must be inside the window) for ``duration`` ms."""
         self.target = widget
+        if widget is not None:
+            _scroll_into_view(widget)
         if widget is None or not self._place():
             self.overlay.hide()
             self._timer.stop()

@@ -256,3 +256,34 @@ def test_formula_pictures_render(make_window, qtbot):
     qtbot.waitUntil(dock.formula.has_picture, timeout=20_000)
     assert dock.formula.toolTip() == STEPS[3].formula_plain
     assert np.isfinite(dock.formula.pixmap().width())
+
+
+def test_the_widget_pointed_at_is_scrolled_into_view(qtbot):
+    from PySide6.QtWidgets import QLineEdit, QScrollArea, QVBoxLayout, QWidget
+
+    from explorer.tour.highlight import Highlighter
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    top.resize(300, 200)
+    scroll = QScrollArea(top)
+    scroll.setGeometry(0, 0, 300, 200)
+    body = QWidget()
+    lay = QVBoxLayout(body)
+    fields = [QLineEdit(str(i)) for i in range(40)]
+    for f in fields:
+        lay.addWidget(f)
+    scroll.setWidget(body)
+    top.show()
+    qtbot.waitExposed(top)
+    field = fields[-1]
+
+    def shown_height():
+        top_left = field.mapTo(scroll.viewport(), QPoint(0, 0))
+        return QRect(top_left, field.size()).intersected(scroll.viewport().rect()).height()
+    assert shown_height() <= 0                 # far below the view to begin with
+    hl = Highlighter(top)
+    hl.point_at(field)
+    assert shown_height() == field.height() and hl.active()
+    r = QRect(field.mapTo(top, QPoint(0, 0)), field.size())
+    assert hl.overlay.geometry().contains(r)
