@@ -90,6 +90,11 @@ ARROW_STYLE = {
 }
 
 
+# where each arrow's label sits against its tip, so labels of one step do not overlap
+LABEL_ANCHORS = {"step": (0, 0), "carried": (1, 1), "push": (0, 1), "ahead_push": (0, 1),
+                 "downhill": (1, 0), "m_hat": (0, 1)}
+
+
 def arrows(method: str, v: np.ndarray, dv: np.ndarray, grad: np.ndarray,
            state: Dict[str, np.ndarray]) -> List[Tuple[str, np.ndarray, np.ndarray]]:
     """(name, from, to) of the arrows that show what ``method`` did in one step: the
@@ -152,7 +157,7 @@ class ContourView(_ClickablePlot):
             line = pg.PlotDataItem(pen=_pen(colour, 2.2, Qt.DashLine if name == "step"
                                             else Qt.SolidLine))
             head = pg.ArrowItem(headLen=11, tipAngle=35, brush=colour, pen=None)
-            text = pg.TextItem(label, color=colour, anchor=(0, 1))
+            text = pg.TextItem(label, color=colour, anchor=LABEL_ANCHORS[name])
             for item in (line, head, text):
                 item.setZValue(6)
                 item.hide()
@@ -256,7 +261,8 @@ class ContourView(_ClickablePlot):
         wanted = []
         if t is not None and t.steps > 0 and t.v.shape[1:] == (2,):
             i = min(m.index(m.primary, k), t.steps - 1)
-            wanted = arrows(m.primary, t.v[i], t.dv[i], t.grad[i], t.state_at(i))
+            with np.errstate(all="ignore"):
+                wanted = arrows(m.primary, t.v[i], t.dv[i], t.grad[i], t.state_at(i))
         vb = self.plotItem.vb
         sx, sy = vb.viewPixelSize()
         self.shown_arrows = []
@@ -357,6 +363,11 @@ class CurveView(_ClickablePlot):
         if self.fitted is None or not np.allclose(target, self.fitted, rtol=0, atol=1e-3 * w):
             self.fitted = target
             self.plotItem.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
+            # the curve itself reaches as far as the view, where the balls went
+            vs = np.linspace(x0, x1, 600) if (x0, x1) != self.home[0] else self.model.axes[0]
+            with np.errstate(all="ignore"):
+                c = np.broadcast_to(self.model.surface.value(vs), vs.shape).astype(float)
+            self.curve.setData(vs, np.where(np.isfinite(c), c, np.nan), connect="finite")
 
     def _show_start(self) -> None:
         m = self.model

@@ -119,6 +119,10 @@ class Readout(QLabel):
         return t, min(m.index(m.primary), t.steps - 1)
 
     def refresh(self, *_):
+        with np.errstate(all="ignore"):        # far-flung balls: huge numbers are fine
+            self._refresh()
+
+    def _refresh(self):
         m = self.model
         t, k = self.described_step()
         if t is None:

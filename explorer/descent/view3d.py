@@ -269,16 +269,17 @@ class Surface3DView(_GLView):
         self.start_item.setGLOptions("translucent")
         self.start_item.setDepthValue(5)        # drawn before the balls: a ball covers it
         self.addItem(self.start_item)
-        # axes: v1 and v2 along the floor's edges, C up the back corner
+        # axes: v1 and v2 along the floor's edges, C up the back corner (in sight)
         corner = np.array([-SIZE / 2, -SIZE / 2, 0.0])
+        back = corner + [0, SIZE, 0]
         self.axes_lines = gl.GLLinePlotItem(
-            pos=np.array([corner, corner + [SIZE, 0, 0], corner, corner + [0, SIZE, 0],
-                          corner, corner + [0, 0, HEIGHT]]),
+            pos=np.array([corner, corner + [SIZE, 0, 0], corner, back,
+                          back, back + [0, 0, HEIGHT]]),
             color=(0.2, 0.2, 0.2, 1), width=1.5, mode="lines", antialias=True)
         self.addItem(self.axes_lines)
         self.axis_labels = {}
         for text, pos in (("v1", corner + [SIZE + 0.5, 0, 0]), ("v2", corner + [0, SIZE + 0.5, 0]),
-                          ("C", corner + [0, 0, HEIGHT + 0.4])):
+                          ("C", back + [0, 0, HEIGHT + 0.4])):
             label = AxisLabel(pos=pos, text=text, color=(30, 30, 30, 255))
             self.addItem(label)
             self.axis_labels[text] = label
