@@ -251,6 +251,10 @@ def test_the_eta_box_says_its_range(panel, qtbot):
     type_into(c.eta, "7", qtbot)
     assert c.error.isVisible() and "between 0.0001 and 5" in c.error.text()
     assert panel.model.settings.eta == before
+    c.show_error("")
+    type_into(c.eta, "0.00001", qtbot)
+    assert c.error.isVisible() and "between 0.0001 and 5" in c.error.text()
+    assert "0.00001" in c.error.text() and panel.model.settings.eta == before
 
 
 def test_step_at_the_last_step_stays_there(panel, qtbot):
