@@ -15,8 +15,7 @@ import numpy as np
 
 from engine import digits
 
-LOW_TOP = 0.5        # a top output below this is unsure ...
-CLOSE_SHARE = 0.5    # ... and so is a runner-up of at least half the top output
+LOW_TOP = 0.5        # a top output below this is unsure (and see engine.digits.runner_up)
 SURE_TOP = 0.8       # a top output from here on is a confident answer
 MIN_SIZE_SHARE = 0.15   # a drawing whose longer side is below this share of the pad ...
 MIN_PEN_WIDTHS = 2.0    # ... or below two pen widths (a dot, a dash) is too small to read
@@ -39,19 +38,23 @@ class Answer:
 
 
 def decide(outputs) -> tuple:
-    """(guess, runner-up or None, why unsure or ""): the runner-up is named when the top
-    output is below LOW_TOP or the second is at least CLOSE_SHARE of the top one."""
+    """(guess, runner-up or None, why unsure or ""). The runner-up is named by
+    ``engine.digits.runner_up`` (the top two close, or no output standing out among the
+    ten), and also when the top output itself is below LOW_TOP."""
     out = np.asarray(outputs, dtype=np.float64).reshape(-1)
     order = np.argsort(out)[::-1]
     top, second = int(order[0]), int(order[1])
     a, b = float(out[top]), float(out[second])
+    total = float(out.sum())
+    named = digits.runner_up(out)
+    if named is not None and b >= digits.RUNNER_UP_RATIO * a:
+        return top, named, f"its two top outputs are close ({a:.2f} and {b:.2f})"
+    if named is not None:
+        return top, named, (f"no output stands out (the top one is {100 * a / total:.0f}% "
+                            f"of the ten)")
     if a < LOW_TOP:
-        why = f"its top output, {a:.2f}, is below {LOW_TOP:g}"
-    elif b >= CLOSE_SHARE * a:
-        why = f"its two top outputs are close ({a:.2f} and {b:.2f})"
-    else:
-        return top, None, ""
-    return top, second, why
+        return top, second, f"its top output, {a:.2f}, is below {LOW_TOP:g}"
+    return top, None, ""
 
 
 def too_small(image, pen_width: float) -> bool:

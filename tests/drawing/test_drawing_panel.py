@@ -333,7 +333,7 @@ def test_shipped_model_reads_digits_drawn_with_the_mouse(panel):
         draw_digit(panel.canvas, d)
         if panel.guess_view.guess == d:
             right.append(d)
-        assert panel.guess_view.digit_label.text() == str(panel.guess_view.guess)
+        assert panel.guess_view.digit_label.text().startswith(str(panel.guess_view.guess))
     assert len(right) >= 8, right
 
 

@@ -209,8 +209,10 @@ def test_an_unsure_answer_names_the_runner_up(panel):
     assert g.guess == 8 and g.runner_up == 6
     assert shown(g.digit_label) == "8, or perhaps 6"
     assert "two top outputs are close (0.60 and 0.50)" in shown(g.detail_label)
-    s.set_model(fixed_net([0.05] * 2 + [0.3] + [0.05] * 6 + [0.1]), "low")
-    assert (g.guess, g.runner_up) == (2, 9) and "below 0.5" in shown(g.detail_label)
-    s.set_model(fixed_net([0.05] * 8 + [0.9] + [0.3]), "sure")
+    s.set_model(fixed_net([0.01] * 2 + [0.3] + [0.01] * 6 + [0.02]), "low")
+    assert (g.guess, g.runner_up) == (2, 9) and "0.30, is below 0.5" in shown(g.detail_label)
+    s.set_model(fixed_net([0.06] * 8 + [0.07, 0.4]), "flat")   # 0.4 is 42% of the ten
+    assert (g.guess, g.runner_up) == (9, 8) and "no output stands out" in shown(g.detail_label)
+    s.set_model(fixed_net([0.02] * 8 + [0.9] + [0.1]), "sure")
     assert (g.guess, g.runner_up) == (8, None) and shown(g.digit_label) == "8"
     assert "unsure" not in shown(g.detail_label)
