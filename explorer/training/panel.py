@@ -413,8 +413,8 @@ class TrainingPanel(QWidget):
     def may_discard(self, action: str) -> bool:
         """Before ``action`` throws away unsaved results (network, plots, history), ask:
         Save (then go on once saved), Discard, or Cancel. True to go on."""
-        if not self.model.unsaved:
-            return True
+        if not self.model.unsaved or self.current_model() is None:
+            return True         # nothing trained since the last save (or it diverged)
         n = self.model.epochs_done
         box = QMessageBox(QMessageBox.Warning, "Unsaved training",
                           f"{action} throws away the network trained here ({n} epoch"
