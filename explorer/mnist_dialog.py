@@ -25,10 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import mnist
-
-
-class DownloadCancelled(Exception):
-    """Raised from the progress object's ``update`` to stop a download."""
+from engine.mnist import DownloadCancelled
 
 
 class _Progress:
@@ -83,24 +80,16 @@ class DownloadWorker(QThread):
                     raise DownloadCancelled("cancelled")
                 self.file_index = i
                 mnist.fetch(self.dest, hashes={name: sha}, progressbar=_Progress(self), **kwargs)
-        except DownloadCancelled:
-            _remove_temporary(self.dest)
+        except DownloadCancelled:       # (an MnistError too: caught first)
+            mnist.remove_partial_downloads(self.dest)
             self.done.emit("cancelled", "The download was cancelled.")
         except mnist.MnistError as exc:
             self.done.emit("failed", str(exc))
         except Exception as exc:    # anything else still gets a message, not a crash
-            _remove_temporary(self.dest)
+            mnist.remove_partial_downloads(self.dest)
             self.done.emit("failed", f"The download failed: {type(exc).__name__}: {exc}")
         else:
             self.done.emit("ok", str(self.dest))
-
-
-def _remove_temporary(dest: Path) -> None:
-    for tmp in Path(dest).glob("tmp*"):
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
 
 
 class MnistDialog(QDialog):

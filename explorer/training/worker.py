@@ -25,6 +25,7 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from engine import augment, mnist
+from engine.hyperparams import HyperparameterError
 from engine.sgd import BatchProgress, Diverged, Trainer
 from explorer.training.records import Marker, Outcome, RunConfig, Update
 
@@ -111,6 +112,8 @@ class TrainingWorker(QThread):
                     trainer.stop()
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 self._train(trainer, len(training))   # NaN is reported as Diverged
+        except HyperparameterError as exc:     # its text names the setting and the limit
+            self.outcome.emit(Outcome("error", f"Training could not start: {exc}"))
         except Exception as exc:      # a bug or a bad value must reach the window, not kill it
             self.outcome.emit(Outcome("error", f"Training failed: {type(exc).__name__}: {exc}"))
         finally:

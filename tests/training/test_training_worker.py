@@ -230,3 +230,11 @@ def test_smoother_is_continuous_across_chunks():
     parts = np.concatenate([s.apply(c[:300], 0.1), s.apply(c[300:301], 0.1), s.apply(c[301:], 0.1)])
     np.testing.assert_allclose(parts, whole)
     assert abs(whole[-200:].mean() - 0.5) < 0.1
+
+
+def test_a_setting_the_engine_refuses_reaches_the_window_in_its_own_words(qtbot):
+    worker, _, outcomes = run_worker(qtbot, epochs=1, mini_batch_size=100, train_size=50)
+    out = finish(qtbot, worker, outcomes)
+    assert out.kind == "error"
+    assert out.message.startswith("Training could not start: Mini-batch size m")
+    assert "HyperparameterError" not in out.message and "50" in out.message
