@@ -31,6 +31,7 @@ def run_app(args) -> int:
         os.environ["GD_EXPLORER_NO_GL"] = "1"
     code = getattr(args, "setup", None)
     if code:
+        import engine.training_setup  # noqa: F401  (adds the "training" kind)
         from engine.setup_codes import SetupCodeError, read
         try:
             kind, _ = read(code)        # checked before any window opens
@@ -77,6 +78,8 @@ def apply_setup(window, kind: str, code: str) -> bool:
     setups through ``apply_setup_code(code) -> ""`` or the reason it could not."""
     panel = window.panels.get(kind)
     apply = getattr(panel, "apply_setup_code", None)
+    if apply is None and kind == "training" and hasattr(window, "training_setup"):
+        apply = window.training_setup.apply_code        # explorer/training_setup.py
     problem = apply(code) if apply else f"the {kind} panel cannot take setup codes yet."
     if problem:
         print(f"error: --setup: {problem}", file=sys.stderr)
