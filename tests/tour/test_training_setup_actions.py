@@ -140,3 +140,33 @@ def test_no_paste_while_training_runs(window, monkeypatch):
     before = panel.settings_state()
     assert "stop it first" in window.training_setup.apply_code(code)
     assert panel.settings_state() == before
+
+
+def test_setup_option_opens_the_training_panel_set_up(window):
+    """``--setup`` with a training code: checked before the window opens, then applied
+    through the same all-or-nothing path as File > Paste Training Setup."""
+    from engine.training_setup import BOOK, encode_training
+    from explorer.app import apply_setup
+
+    code = encode_training(dict(BOOK, eta="0.25", m="30"))
+    assert apply_setup(window, "training", code)
+    c = window.panels["training"].controls
+    assert c.text("eta") == "0.25" and c.text("m") == "30"
+    assert window.tabs.currentWidget() is window.panels["training"]
+
+
+def test_setup_option_refuses_a_bad_training_code_before_the_window(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from paths import ROOT
+
+    from engine.training_setup import BOOK
+
+    bad = setup_codes.encode("training", dict(BOOK, eta="-4"))
+    out = subprocess.run([sys.executable, "main.py", "--setup", bad], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 2
+    assert "--setup" in out.stderr and "eta" in out.stderr
