@@ -80,6 +80,9 @@ class LandscapeTab(QWidget):
         lay.addLayout(row)
         self.bar = JobBar({PATH_BUTTON: self.draw_path, PAD_BUTTON: self.draw_pad},
                           self.worker.cancel)
+        self.bar.buttons[PAD_BUTTON].setToolTip(
+            "Two random filter-normalised directions through the pad's network (it has no path "
+            "here); the directions choice is for the training path")
         lay.addWidget(self.bar)
 
         self.gl_ok, self.gl_reason = opengl_available()

@@ -248,9 +248,12 @@ class NetworkPanel(QWidget):
         self.bar.set_progress(1.0)
         self.show_run(snap)
         self.last_run = snap
-        self.bar.say(snap.note + " The landscape of its path follows.",
-                     "warning" if "diverged" in snap.note else "info")
-        if snap.path is not None and len(snap.path) >= 3 and not self.landscape.worker.running:
+        diverged = "diverged" in snap.note
+        if diverged or snap.path is None or len(snap.path) < 3:
+            self.bar.say(snap.note, "warning" if diverged else "info")
+            return
+        self.bar.say(snap.note + " The landscape of its path follows.")
+        if not self.landscape.worker.running:
             self.landscape.draw_path()
 
     def _run_failed(self, tag, message: str) -> None:
