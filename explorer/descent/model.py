@@ -67,6 +67,12 @@ class Job:
     spec: tuple = ()        # how to rebuild the surface elsewhere (``surface_from_spec``)
 
 
+def long_job(job: Job) -> bool:
+    """Whether a job is long enough to hand over its first steps before the rest."""
+    return job.settings.steps > FIRST_STEPS and \
+        job.settings.steps * max(1, len(job.methods)) > 2000
+
+
 def surface_from_spec(spec: tuple) -> Surface:
     """The surface a job's ``spec`` names: ("named", key) or ("formula", text, dim, r)."""
     if spec[0] == "named":
@@ -83,7 +89,7 @@ def serve_trails(conn, latest) -> None:
     import os
 
     try:
-        os.nice(10)         # the window's process comes first when the CPUs are busy
+        os.nice(4)          # the window's process comes first when the CPUs are busy
     except (AttributeError, OSError):
         pass
     surfaces: Dict[tuple, Surface] = {}
@@ -117,7 +123,7 @@ def serve_trails(conn, latest) -> None:
                 surfaces.clear()
                 surfaces[spec] = surface_from_spec(spec)
             job = Job(gen, surfaces[spec], start, methods, settings, spec=spec)
-            if settings.steps > first:
+            if long_job(job):
                 conn.send((gen, "first", compute_trails(job, stale, first)))
             conn.send((gen, "final", compute_trails(job, stale)))
         except optimizers.Stale:

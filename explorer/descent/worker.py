@@ -23,7 +23,7 @@ from typing import Optional
 from PySide6.QtCore import QObject, Signal
 
 from engine import optimizers
-from explorer.descent.model import FIRST_STEPS, DescentModel, Job, compute_trails
+from explorer.descent.model import FIRST_STEPS, DescentModel, Job, compute_trails, long_job
 
 
 class TrailWorker(QObject):
@@ -97,7 +97,7 @@ class TrailWorker(QObject):
             interval = sys.getswitchinterval()
             sys.setswitchinterval(min(interval, 0.001))
             try:
-                if job.settings.steps > FIRST_STEPS:
+                if long_job(job):
                     self.delivered.emit(job, compute_trails(job, stale, FIRST_STEPS), False)
                 trails = compute_trails(job, stale)
             except optimizers.Stale:
