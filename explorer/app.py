@@ -79,7 +79,7 @@ def apply_setup(window, kind: str, code: str) -> bool:
     panel = window.panels.get(kind)
     apply = getattr(panel, "apply_setup_code", None)
     if apply is None and kind == "training" and hasattr(window, "training_setup"):
-        apply = window.training_setup.apply_code        # explorer/training_setup.py
+        apply = window.training_setup.apply_code        # explorer/training/setup_actions.py
     problem = apply(code) if apply else f"the {kind} panel cannot take setup codes yet."
     if problem:
         print(f"error: --setup: {problem}", file=sys.stderr)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
 from explorer.session import Session
 from explorer.tour import window_hooks as tour
-from explorer.training_setup import TrainingSetupActions
+from explorer.training.setup_actions import TrainingSetupActions
 
 # (key, tab title, module, class): each class takes (session, parent=None).
 PANELS = (
