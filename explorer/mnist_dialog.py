@@ -9,9 +9,10 @@ which says what to do, and leaves the dialog open to try again or choose a folde
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from PySide6.QtCore import Qt, QThread, Signal
 from PySide6.QtWidgets import (
@@ -241,3 +242,39 @@ class MnistDialog(QDialog):
         if self.worker is not None:
             self.worker.cancel()
             self.worker.wait()
+
+
+def offer_download(panel, message: str, ready: Callable[[Path], None],
+                   refused: Optional[Callable[[], None]] = None, *,
+                   need: Optional[str] = None, env_names_folder: bool = True) -> None:
+    """A panel's "MNIST is missing" flow: open the dialog (one at a time), then retry.
+
+    ``panel`` is the dialog's parent; it holds the open dialog in ``panel.mnist_dialog``
+    (None when there is none; a second offer while one is open does nothing) and the
+    session whose ``data_dir`` MNIST is read from in ``panel.session``. ``need`` starts
+    the dialog's sentence (MnistDialog's own when None). When the dialog gives a folder,
+    a chosen folder is named from now on, and so is a download when --data (or, with
+    ``env_names_folder``, MNIST_DIR) names a folder: those are looked at before the
+    cache, and (missing MNIST) would be refused again after the download, bringing the
+    same dialog back. Then ``ready(folder)`` retries; a cancelled dialog calls
+    ``refused()`` when given.
+    """
+    if panel.mnist_dialog is not None:
+        return
+    dlg = MnistDialog(message, panel) if need is None else MnistDialog(message, panel, need=need)
+    panel.mnist_dialog = dlg
+
+    def done(result: int) -> None:
+        panel.mnist_dialog = None
+        dlg.deleteLater()
+        if not result or dlg.folder is None:
+            if refused is not None:
+                refused()
+            return
+        if (dlg.origin == "folder" or panel.session.data_dir
+                or (env_names_folder and os.environ.get("MNIST_DIR"))):
+            panel.session.data_dir = str(dlg.folder)
+        ready(dlg.folder)
+
+    dlg.finished.connect(done)
+    dlg.open()

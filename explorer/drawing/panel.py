@@ -11,7 +11,6 @@ a quarter of the time); after each stroke at once.
 from __future__ import annotations
 
 import math
-import os
 import time
 from typing import Optional
 
@@ -36,6 +35,7 @@ from explorer.drawing.canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, PAD, Dr
 from explorer.drawing.model import TOO_SMALL, PadModel, noise_note, too_small
 from explorer.drawing.pad_inside import PadInside
 from explorer.drawing.views import GuessView, OutputBars, PixelView
+from explorer.mnist_dialog import offer_download
 
 LIVE_INTERVAL_MS = 40     # at most 25 answers a second while drawing ...
 LIVE_SHARE = 0.25         # ... and at most a quarter of the time (a very long scribble)
@@ -368,25 +368,10 @@ class DrawingPanel(QWidget):
 
     def _offer_download(self, message: str) -> None:
         """The training panel's dialog: download MNIST, or choose a folder holding it."""
-        from explorer.mnist_dialog import MnistDialog
+        offer_download(self, message, self._mnist_ready, need="The pad's test digits come from")
 
-        if self.mnist_dialog is not None:
-            return
-        dlg = MnistDialog(message, self, need="The pad's test digits come from")
-        self.mnist_dialog = dlg
-        dlg.finished.connect(lambda result: self._dialog_done(dlg, result))
-        dlg.open()
-
-    def _dialog_done(self, dlg, result: int) -> None:
-        self.mnist_dialog = None
-        dlg.deleteLater()
-        if not result or dlg.folder is None:
-            return
-        # as in the training panel: a chosen folder (or a download while a named
-        # folder lacks MNIST) is the folder from now on
-        if dlg.origin == "folder" or self.session.data_dir or os.environ.get("MNIST_DIR"):
-            self.session.data_dir = str(dlg.folder)
-        self._set_info(f"MNIST is ready in {_html(dlg.folder)}.")
+    def _mnist_ready(self, folder) -> None:
+        self._set_info(f"MNIST is ready in {_html(folder)}.")
         self.show_random_test_digit()
 
     def show_test_digit(self, index: int) -> None:

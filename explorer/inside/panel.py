@@ -11,7 +11,6 @@ computed while the panel is hidden; it catches up when shown.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Optional
 
@@ -47,6 +46,7 @@ from explorer.inside.views import (
     UnitGrid,
 )
 from explorer.inside.worker import LatestJob, RandomLabelsWorker
+from explorer.mnist_dialog import offer_download
 
 REDRAW_MS = 250           # unit pictures at most 4 times a second
 MISTAKES_LIMIT = 2000
@@ -495,23 +495,7 @@ class InsidePanel(QWidget):
         self.mnist_note.setText(text)
 
     def _offer_download(self, message: str) -> None:
-        from explorer.mnist_dialog import MnistDialog
-
-        if self.mnist_dialog is not None:
-            return
-        dlg = MnistDialog(message or NEEDS_MNIST, self)
-        self.mnist_dialog = dlg
-        dlg.finished.connect(lambda result: self._dialog_done(dlg, result))
-        dlg.open()
-
-    def _dialog_done(self, dlg, result: int) -> None:
-        self.mnist_dialog = None
-        dlg.deleteLater()
-        if not result or dlg.folder is None:
-            return
-        if dlg.origin == "folder" or self.session.data_dir or os.environ.get("MNIST_DIR"):
-            self.session.data_dir = str(dlg.folder)
-        self.request_mnist()
+        offer_download(self, message or NEEDS_MNIST, lambda folder: self.request_mnist())
 
     # ------------------------------------------------------------------ random labels
     def start_random_labels(self) -> Optional[str]:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from engine.network import Network
 from engine.weight_space import parameter_count
+from explorer.mnist_dialog import offer_download
 from explorer.network.batches_tab import BatchesTab
 from explorer.network.common import JobBar, wrap_label
 from explorer.network.jobs import RunSnapshot, training_run
@@ -189,23 +190,12 @@ class NetworkPanel(QWidget):
             self._offer_download(message)
 
     def _offer_download(self, message: str) -> None:
-        from explorer.mnist_dialog import MnistDialog
+        # (MNIST_DIR is not taken for a named folder here, as before: see offer_download)
+        offer_download(self, message, self._mnist_ready, env_names_folder=False)
 
-        if self.mnist_dialog is not None:
-            return
-        dlg = MnistDialog(message, self)
-        self.mnist_dialog = dlg
-        dlg.finished.connect(lambda result: self._dialog_done(dlg, result))
-        dlg.open()
-
-    def _dialog_done(self, dlg, result: int) -> None:
-        self.mnist_dialog = None
-        dlg.deleteLater()
-        if result and dlg.folder is not None:
-            if dlg.origin == "folder" or self.session.data_dir:
-                self.session.data_dir = str(dlg.folder)
-            self.needs.setText(f"MNIST is ready in {dlg.folder}; reading it…")
-            self.session.mnist.request()
+    def _mnist_ready(self, folder) -> None:
+        self.needs.setText(f"MNIST is ready in {folder}; reading it…")
+        self.session.mnist.request()
 
     def _show_pad_label(self) -> None:
         self.pad_label.setText(f"Pad's network: {self.session.model_label}")

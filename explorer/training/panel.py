@@ -9,7 +9,6 @@ session) only ever see copies.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import List, Optional
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from engine import augment, model_io
 from engine.network import Network
+from explorer.mnist_dialog import offer_download
 from explorer.training.augment_strip import COUNT, AugmentStrip, make_examples
 from explorer.training.controls import FieldError, TrainingControls
 from explorer.training.model import TrainingModel, saved_facts, saved_training_settings
@@ -589,29 +589,15 @@ class TrainingPanel(QWidget):
 
     # ------------------------------------------------------------------ missing MNIST
     def _offer_download(self, message: str) -> None:
-        from explorer.mnist_dialog import MnistDialog
+        offer_download(self, message, self._mnist_ready, self._mnist_refused)
 
-        if self.mnist_dialog is not None:
-            return
-        dlg = MnistDialog(message, self)
-        self.mnist_dialog = dlg
-        dlg.finished.connect(lambda result: self._dialog_done(dlg, result))
-        dlg.open()
-
-    def _dialog_done(self, dlg, result: int) -> None:
-        self.mnist_dialog = None
-        dlg.deleteLater()
-        if not result or dlg.folder is None:
-            self._show_message("Training needs MNIST. Press Train to be offered the download "
-                               "or a folder again.", "warning")
-            return
-        # A chosen folder is named from now on. So is a download when --data or MNIST_DIR
-        # names a folder: those are looked at before the cache, and (missing MNIST) would
-        # be refused again after the download, bringing the same dialog back.
-        if dlg.origin == "folder" or self.session.data_dir or os.environ.get("MNIST_DIR"):
-            self.session.data_dir = str(dlg.folder)
-        self._show_message(f"MNIST is ready in {dlg.folder}.", "info")
+    def _mnist_ready(self, folder: Path) -> None:
+        self._show_message(f"MNIST is ready in {folder}.", "info")
         self.train()
+
+    def _mnist_refused(self) -> None:
+        self._show_message("Training needs MNIST. Press Train to be offered the download "
+                           "or a folder again.", "warning")
 
     # ------------------------------------------------------------------ files
     def current_model(self) -> Optional[Network]:
