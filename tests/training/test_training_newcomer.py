@@ -10,38 +10,22 @@ import json
 import zipfile
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence, QTextDocument
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QStyle, QWidget
 from test_training_panel import (
-    DATA,
     answer_question,
     click,
     run_to_end,
     set_field,
 )
+from training_data import DATA
 
 from engine import model_io
 from explorer.session import SHIPPED_MODEL, Session
-from explorer.training.panel import TrainingPanel, reaper
 
 HTML = "<h1>BIG</h1><img src=x>"
-
-
-@pytest.fixture
-def panel(qtbot):
-    session = Session()
-    p = TrainingPanel(session)
-    p.data_loader = lambda d, split: DATA
-    qtbot.addWidget(p)
-    p.resize(1300, 850)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.shutdown()
-    assert not reaper().running()
 
 
 def shown_text(label: QLabel) -> str:

@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import csv
-import gzip
-import struct
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,55 +11,14 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from shiboken6 import Shiboken
+from training_data import DATA, synthetic, write_idx_folder
 
 from engine import model_io
-from engine.mnist import Dataset, MnistData, MnistError
+from engine.mnist import MnistError
 from engine.network import Network
 from explorer.session import Session
 from explorer.training.controls import PRESETS
 from explorer.training.panel import TrainingPanel, reaper
-
-
-def synthetic(n_train=1000, n_test=200, seed=0) -> MnistData:
-    rng = np.random.default_rng(seed)
-    protos = rng.random((10, 784)).astype(np.float32)
-
-    def make(n):
-        labels = rng.integers(0, 10, n).astype(np.uint8)
-        images = protos[labels] + 0.3 * rng.standard_normal((n, 784)).astype(np.float32)
-        return Dataset(np.clip(images, 0, 1), labels)
-
-    return MnistData(make(n_train), None, make(n_test), Path("/synthetic"), "folder")
-
-
-def write_idx_folder(folder: Path, n_train=300, n_test=100, seed=0) -> Path:
-    """The four MNIST files (gzipped IDX) holding a small synthetic set."""
-    folder.mkdir(parents=True, exist_ok=True)
-    data = synthetic(n_train, n_test, seed)
-    for part, ds in (("train", data.training), ("t10k", data.test)):
-        pixels = (ds.images * 255).round().astype(np.uint8)
-        with gzip.open(folder / f"{part}-images-idx3-ubyte.gz", "wb") as f:
-            f.write(struct.pack(">IIII", 0x803, len(ds), 28, 28) + pixels.tobytes())
-        with gzip.open(folder / f"{part}-labels-idx1-ubyte.gz", "wb") as f:
-            f.write(struct.pack(">II", 0x801, len(ds)) + ds.labels.tobytes())
-    return folder
-
-
-DATA = synthetic()
-
-
-@pytest.fixture
-def panel(qtbot):
-    session = Session()
-    p = TrainingPanel(session)
-    p.data_loader = lambda d, split: DATA
-    qtbot.addWidget(p)
-    p.resize(1300, 850)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.shutdown()
-    assert not reaper().running()
 
 
 def set_field(qtbot, panel, name, text, enter=False):
