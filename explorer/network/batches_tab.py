@@ -39,13 +39,11 @@ class BatchesTab(QWidget):
         self.agreement: Optional[AgreementSnapshot] = None
         self.race: Optional[RaceSnapshot] = None
         self.worker = JobWorker("batches", self)
-        self.worker.progress.connect(self._progress)
-        self.worker.finished.connect(self._finished)
-        self.worker.failed.connect(self._failed)
-        self.worker.cancelled.connect(self._cancelled)
         lay = QVBoxLayout(self)
         self.bar = JobBar({AGREE_BUTTON: self.measure_agreement, RACE_BUTTON: self.run_race},
                           self.worker.cancel)
+        self.bar.follow(self.worker, self._progress, self._finished,
+                        "The experiment failed", "Cancelled.")
         lay.addWidget(self.bar)
         grid = QGridLayout()
         # agreement: cosine and relative error against m
@@ -156,18 +154,8 @@ class BatchesTab(QWidget):
         self._show(tag, snap)
 
     def _finished(self, tag, snap) -> None:
-        self.bar.set_running(False)
-        self.bar.set_progress(1.0)
         self._show(tag, snap)
         self.bar.say("Done.")
-
-    def _failed(self, tag, message: str) -> None:
-        self.bar.set_running(False)
-        self.bar.say(f"The experiment failed: {message}", "error")
-
-    def _cancelled(self, tag) -> None:
-        self.bar.set_running(False)
-        self.bar.say("Cancelled.", "warning")
 
     def _show(self, tag, snap) -> None:
         if tag == "agreement":

@@ -64,6 +64,34 @@ class JobBar(QWidget):
         self.status.setStyleSheet(STATUS_STYLE.get(kind, ""))
         self.status.setText(text)
 
+    def follow(self, worker, progress: Callable, finished: Callable, failed: str,
+               cancelled: str) -> None:
+        """Show ``worker``'s job (this bar's one worker) here: ``progress(tag, snap)`` as
+        it goes; when it ends, the buttons back on, then ``finished(tag, snap)`` with the
+        bar full, or "``failed``: <the job's message>" as an error, or ``cancelled`` as a
+        warning. (This bar's own slots are connected, so the worker's signals stay queued
+        into the window's thread.)"""
+        self._then = finished
+        self._failed_text = failed
+        self._cancelled_text = cancelled
+        worker.progress.connect(progress)
+        worker.finished.connect(self._job_finished)
+        worker.failed.connect(self._job_failed)
+        worker.cancelled.connect(self._job_cancelled)
+
+    def _job_finished(self, tag, snap) -> None:
+        self.set_running(False)
+        self.set_progress(1.0)
+        self._then(tag, snap)
+
+    def _job_failed(self, tag, message: str) -> None:
+        self.set_running(False)
+        self.say(f"{self._failed_text}: {message}", "error")
+
+    def _job_cancelled(self, tag) -> None:
+        self.set_running(False)
+        self.say(self._cancelled_text, "warning")
+
 
 def titled(title: str, widget: QWidget, *extra: QWidget) -> QWidget:
     """``widget`` under a bold title (and any ``extra`` widgets beside the title)."""

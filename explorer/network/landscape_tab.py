@@ -45,10 +45,6 @@ class LandscapeTab(QWidget):
         self.plane = PlaneModel()
         self.result: LandscapeSnapshot | None = None
         self.worker = JobWorker("landscape", self)
-        self.worker.progress.connect(self._progress)
-        self.worker.finished.connect(self._finished)
-        self.worker.failed.connect(self._failed)
-        self.worker.cancelled.connect(self._cancelled)
 
         lay = QVBoxLayout(self)
         row = QHBoxLayout()
@@ -80,6 +76,8 @@ class LandscapeTab(QWidget):
         lay.addLayout(row)
         self.bar = JobBar({PATH_BUTTON: self.draw_path, PAD_BUTTON: self.draw_pad},
                           self.worker.cancel)
+        self.bar.follow(self.worker, self._progress, self._finished,
+                        "The landscape could not be computed", "Cancelled.")
         self.bar.buttons[PAD_BUTTON].setToolTip(
             "Two random filter-normalised directions through the pad's network (it has no path "
             "here); the directions choice is for the training path")
@@ -195,19 +193,9 @@ class LandscapeTab(QWidget):
                          "weights…")
 
     def _finished(self, tag, snap: LandscapeSnapshot) -> None:
-        self.bar.set_running(False)
-        self.bar.set_progress(1.0)
         self.show_result(snap, tag)
         self.bar.say(f"Done: a {len(snap.a_values)} × {len(snap.b_values)} grid on "
                      f"{snap.sample_size:,} {snap.cost_on} images.")
-
-    def _failed(self, tag, message: str) -> None:
-        self.bar.set_running(False)
-        self.bar.say(f"The landscape could not be computed: {message}", "error")
-
-    def _cancelled(self, tag) -> None:
-        self.bar.set_running(False)
-        self.bar.say("Cancelled.", "warning")
 
     # ------------------------------------------------------------------ drawing
     def show_result(self, snap: LandscapeSnapshot, tag: str = "path") -> None:

@@ -63,10 +63,6 @@ class NetworkPanel(QWidget):
         self.mnist_dialog = None
         self._wanted = False        # a button asked for MNIST: offer the download if missing
         self.worker = JobWorker("training", self)
-        self.worker.progress.connect(self._run_progress)
-        self.worker.finished.connect(self._run_finished)
-        self.worker.failed.connect(self._run_failed)
-        self.worker.cancelled.connect(self._run_cancelled)
         session.mnist.ready.connect(self.set_data)
         session.mnist.failed.connect(self._mnist_failed)
         session.model_changed.connect(lambda _net, _label: self._show_pad_label())
@@ -110,6 +106,8 @@ class NetworkPanel(QWidget):
         row.addWidget(self.pad_label)
         b_lay.addLayout(row)
         self.bar = JobBar({TRAIN_BUTTON: self.train}, self.worker.cancel)
+        self.bar.follow(self.worker, self._run_progress, self._run_finished, "Training failed",
+                        "Training cancelled; the readings so far stay.")
         b_lay.addWidget(self.bar)
         lay.addWidget(box)
         self.needs = wrap_label("", "needs-mnist")
@@ -234,8 +232,6 @@ class NetworkPanel(QWidget):
         self.batches.show_noise(snap.noise, snap.settings.mini_batch_size)
 
     def _run_finished(self, tag, snap: RunSnapshot) -> None:
-        self.bar.set_running(False)
-        self.bar.set_progress(1.0)
         self.show_run(snap)
         self.last_run = snap
         diverged = "diverged" in snap.note
@@ -245,14 +241,6 @@ class NetworkPanel(QWidget):
         self.bar.say(snap.note + " The landscape of its path follows.")
         if not self.landscape.worker.running:
             self.landscape.draw_path()
-
-    def _run_failed(self, tag, message: str) -> None:
-        self.bar.set_running(False)
-        self.bar.say(f"Training failed: {message}", "error")
-
-    def _run_cancelled(self, tag) -> None:
-        self.bar.set_running(False)
-        self.bar.say("Training cancelled; the readings so far stay.", "warning")
 
     # ------------------------------------------------------------------ settings
     def _boxes(self):

@@ -42,10 +42,6 @@ class SweepTab(QWidget):
         self.host = host
         self.snapshot: Optional[SweepSnapshot] = None
         self.worker = JobWorker("sweep", self)
-        self.worker.progress.connect(self._progress)
-        self.worker.finished.connect(self._finished)
-        self.worker.failed.connect(self._failed)
-        self.worker.cancelled.connect(self._cancelled)
         lay = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(QLabel(f"eta = {', '.join(f'{e:g}' for e in DEFAULT_ETAS)}; epochs:"))
@@ -57,6 +53,8 @@ class SweepTab(QWidget):
         row.addStretch(1)
         lay.addLayout(row)
         self.bar = JobBar({SWEEP_BUTTON: self.run_sweep}, self.worker.cancel)
+        self.bar.follow(self.worker, self._progress, self._finished, "The sweep failed",
+                        "Cancelled: the curves so far stay.")
         lay.addWidget(self.bar)
         grid = QGridLayout()
         self.cost_plot = plot("epochs", "cost C (training sample)", legend=True)
@@ -126,18 +124,8 @@ class SweepTab(QWidget):
         self.show_sweep(snap)
 
     def _finished(self, tag, snap: SweepSnapshot) -> None:
-        self.bar.set_running(False)
-        self.bar.set_progress(1.0)
         self.show_sweep(snap)
         self.bar.say("Done.")
-
-    def _failed(self, tag, message: str) -> None:
-        self.bar.set_running(False)
-        self.bar.say(f"The sweep failed: {message}", "error")
-
-    def _cancelled(self, tag) -> None:
-        self.bar.set_running(False)
-        self.bar.say("Cancelled: the curves so far stay.", "warning")
 
     # ------------------------------------------------------------------ drawing
     def clear(self) -> None:
