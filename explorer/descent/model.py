@@ -172,7 +172,28 @@ def equalised(z: np.ndarray) -> np.ndarray:
     return out
 
 
-class DescentModel:
+class TrailSteps:
+    """The step the views show along the trails, for a model holding ``trajectories``
+    (rule key -> ``Trajectory``), ``step`` and a ``step_changed`` event: the descent
+    panel's, and the Real network panel's ``PlaneModel`` drawn by the same views."""
+
+    def max_step(self) -> int:
+        return max((t.steps for t in self.trajectories.values()), default=0)
+
+    def set_step(self, k: int, force: bool = False) -> None:
+        k = int(max(0, min(k, self.max_step())))
+        if k != self.step or force:
+            self.step = k
+            self.step_changed.emit(k)
+
+    def index(self, method: str, k: Optional[int] = None) -> int:
+        """The point of ``method``'s trail shown at step ``k`` (trails that stopped early
+        stay at their last point)."""
+        t = self.trajectories[method]
+        return min(self.step if k is None else k, t.steps)
+
+
+class DescentModel(TrailSteps):
     """State shared by the descent panel's views and controls."""
 
     surface_changed = Event()           # new function or grid (views rebuild)
@@ -452,20 +473,6 @@ class DescentModel:
             self.busy = on
             self.busy_changed.emit(on)
 
-    def max_step(self) -> int:
-        return max((t.steps for t in self.trajectories.values()), default=0)
-
-    def set_step(self, k: int, force: bool = False) -> None:
-        k = int(max(0, min(k, self.max_step())))
-        if k != self.step or force:
-            self.step = k
-            self.step_changed.emit(k)
-
-    def index(self, method: str, k: Optional[int] = None) -> int:
-        """The point of ``method``'s trail shown at step ``k`` (trails that stopped early
-        stay at their last point)."""
-        t = self.trajectories[method]
-        return min(self.step if k is None else k, t.steps)
 
     # ------------------------------------------------------------------ setups
     def setup(self) -> dict:

@@ -26,7 +26,7 @@ import numpy as np
 
 from engine.optimizers import Trajectory
 from engine.surfaces import contour_levels
-from explorer.descent.model import equalised
+from explorer.descent.model import TrailSteps, equalised
 from explorer.events import Event
 
 PATH_KEY = "gd"          # the descent views colour a trail by its rule: the book's SGD
@@ -124,7 +124,7 @@ def path_trajectory(coords: np.ndarray, costs: np.ndarray) -> Trajectory:
                       message="the SGD path, projected onto the plane")
 
 
-class PlaneModel:
+class PlaneModel(TrailSteps):
     """A landscape slice and the projected path, in the shape of a ``DescentModel``."""
 
     surface_changed = Event()
@@ -190,19 +190,6 @@ class PlaneModel:
         """Cost -> 0..1 for the 3-D view (clipped to the shown range)."""
         return np.clip((np.asarray(c, dtype=float) - self.z_low) / (self.z_high - self.z_low),
                        -0.05, 1.0)
-
-    def max_step(self) -> int:
-        return max((t.steps for t in self.trajectories.values()), default=0)
-
-    def set_step(self, k: int, force: bool = False) -> None:
-        k = int(max(0, min(k, self.max_step())))
-        if k != self.step or force:
-            self.step = k
-            self.step_changed.emit(k)
-
-    def index(self, method: str, k: Optional[int] = None) -> int:
-        t = self.trajectories[method]
-        return min(self.step if k is None else k, t.steps)
 
     def usable(self, method: str) -> bool:
         return method == PATH_KEY
