@@ -26,8 +26,10 @@ from engine import optimizers
 from explorer.descent.model import FIRST_STEPS, DescentModel, Job, compute_trails, long_job
 
 
-class TrailWorker(QObject):
-    """One daemon thread that computes the model's latest job."""
+class _Runner(QObject):
+    """What both workers share: the model whose ``runner`` they are, and the GUI thread's
+    end of a job: ``delivered`` and ``failed``, emitted from another thread, are queued
+    to the slots here, which hand the result to the model."""
 
     delivered = Signal(object, object, bool)    # job, trails, final
     failed = Signal(object, str)                # job, message
@@ -35,24 +37,10 @@ class TrailWorker(QObject):
     def __init__(self, model: DescentModel, parent=None):
         super().__init__(parent)
         self.model = model
-        self._cond = threading.Condition()
-        self._job: Optional[Job] = None
-        self._closed = False
-        self._done = threading.Event()
-        self._done.set()
         self.computed = 0                   # jobs finished (for tests and the bench)
         self.abandoned = 0                  # jobs stopped because a newer one came
         self.delivered.connect(self._deliver)
         self.failed.connect(self._failed)
-        self._thread = threading.Thread(target=self._loop, name="descent-trails", daemon=True)
-        self._thread.start()
-
-    # ------------------------------------------------------------------ GUI thread
-    def __call__(self, job: Job) -> None:
-        with self._cond:
-            self._job = job
-            self._done.clear()
-            self._cond.notify()
 
     def _deliver(self, job: Job, trails, final: bool) -> None:
         self.model.deliver(job, trails, final)
@@ -71,6 +59,27 @@ class TrailWorker(QObject):
             QCoreApplication.processEvents()
             time.sleep(0.002)
         return not self.model.busy
+
+
+class TrailWorker(_Runner):
+    """One daemon thread that computes the model's latest job."""
+
+    def __init__(self, model: DescentModel, parent=None):
+        super().__init__(model, parent)
+        self._cond = threading.Condition()
+        self._job: Optional[Job] = None
+        self._closed = False
+        self._done = threading.Event()
+        self._done.set()
+        self._thread = threading.Thread(target=self._loop, name="descent-trails", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------------ GUI thread
+    def __call__(self, job: Job) -> None:
+        with self._cond:
+            self._job = job
+            self._done.clear()
+            self._cond.notify()
 
     def close(self) -> None:
         with self._cond:
@@ -112,7 +121,7 @@ class TrailWorker(QObject):
             self.delivered.emit(job, trails, True)
 
 
-class ProcessTrailWorker(QObject):
+class ProcessTrailWorker(_Runner):
     """The trails computed in a separate process (``model.serve_trails``), so the GUI
     thread never waits for the GIL: on a busy machine a worker *thread* that the system
     preempts while it holds the GIL stalls the window for as long as it is off the CPU.
@@ -121,22 +130,14 @@ class ProcessTrailWorker(QObject):
     with the process (stale work stops at its next check); a reader thread receives the
     results and hands them to the GUI thread by a queued signal."""
 
-    delivered = Signal(object, object, bool)
-    failed = Signal(object, str)
-
     def __init__(self, model: DescentModel, parent=None):
-        super().__init__(parent)
+        super().__init__(model, parent)
         import multiprocessing
 
-        self.model = model
         self._ctx = multiprocessing.get_context("spawn")
         self._latest = self._ctx.Value("q", 0, lock=False)
         self._jobs = {}
         self._lock = threading.Lock()
-        self.computed = 0
-        self.abandoned = 0
-        self.delivered.connect(self._deliver)
-        self.failed.connect(self._failed)
         self._process = None
         self._start()
 
@@ -162,17 +163,6 @@ class ProcessTrailWorker(QObject):
         self._latest.value = job.generation
         self._conn.send((job.generation, job.spec, job.start, job.methods, job.settings,
                          FIRST_STEPS))
-
-    def _deliver(self, job: Job, trails, final: bool) -> None:
-        self.model.deliver(job, trails, final)
-
-    def _failed(self, job: Job, message: str) -> None:
-        if job.generation == self.model.generation:
-            self.model.deliver(job, {}, True)
-            self.model._set_error(message)
-
-    def wait(self, timeout: float = 30.0) -> bool:
-        return TrailWorker.wait(self, timeout)
 
     def close(self) -> None:
         process, self._process = self._process, None
