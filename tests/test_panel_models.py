@@ -4,13 +4,12 @@ window (the same check as the engine's)."""
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from mnist_files import write_mnist_folder
 from paths import ROOT
+from qt_free import import_in_fresh_python
 
 from engine import model_io
 from engine.network import Network
@@ -23,16 +22,7 @@ MODELS = ["explorer.descent.model", "explorer.training.model", "explorer.trainin
 
 
 def test_panel_models_load_no_qt():
-    code = (
-        "import importlib, sys\n"
-        f"for name in {MODELS!r}:\n"
-        "    importlib.import_module(name)\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('PySide6', 'PyQt5', 'PyQt6', 'PySide2', 'pyqtgraph', 'shiboken6', 'qtpy', 'superqt'))\n"
-        "print(','.join(bad))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
+    out = import_in_fresh_python(MODELS)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "", f"a panel model loaded Qt modules: {out.stdout}"
 

@@ -4,26 +4,18 @@ refuse bad values with a sentence; the jobs run on small data and stop when clos
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
-from paths import ROOT
+from qt_free import import_in_fresh_python
 
 from engine import mnist
 from engine.network import Network
 from explorer.network import jobs
 from explorer.network.model import LandscapeSettings, PlaneModel, RunSettings
 
-QT = ("PySide6", "PyQt5", "PyQt6", "PySide2", "pyqtgraph", "shiboken6", "qtpy", "superqt")
-
 
 def test_the_model_and_the_jobs_import_no_qt():
-    code = ("import sys, explorer.network.model, explorer.network.jobs\n"
-            f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {QT!r})))\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120)
+    out = import_in_fresh_python(["explorer.network.model", "explorer.network.jobs"])
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
 
