@@ -7,7 +7,6 @@ import functools
 import gzip
 import hashlib
 import http.server
-import os
 import socket
 import struct
 import threading
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mnist_files import idx_images, idx_labels, write_mnist_folder
+from unprivileged import printed_unprivileged
 
 from engine import mnist
 
@@ -90,26 +90,12 @@ def test_a_file_without_read_permission_says_so():
 
 
 def _check_unreadable(folder):
-    import shutil
-    import subprocess
-    import sys
-
-    from paths import ROOT
-
     path = _write(folder / "t10k-labels-idx1-ubyte", idx_labels(np.arange(9)))
     path.chmod(0)
     code = ("import sys; sys.path.insert(0, sys.argv[1]); from engine import mnist\n"
             "try:\n    mnist.read_idx(sys.argv[2])\n"
             "except mnist.MnistError as exc:\n    print(exc)\n")
-    argv = [sys.executable, "-c", code, str(ROOT), str(path)]
-    if os.geteuid() == 0:           # root reads any file: ask as the user nobody
-        if not shutil.which("setpriv"):
-            pytest.skip("running as root without setpriv")
-        argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-    if out.returncode != 0 or not out.stdout:
-        pytest.skip(f"could not run Python as another user: {out.stderr[-200:]}")
-    message = out.stdout
+    message = printed_unprivileged(code, str(path))
     assert str(path) in message and "permission denied" in message
     assert "Delete it" not in message and "damaged" not in message
 
