@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from engine.optimizers import METHODS
 from engine.surfaces import contour_segments
 from explorer.descent.model import COLOURS, DescentModel, surface_colours
+from explorer.descent.trail_items import follow_model, sync_trails
 
 
 def _pen(colour: str, width: float = 2.0, style=Qt.SolidLine) -> "pg.QtGui.QPen":
@@ -168,12 +169,7 @@ class ContourView(_ClickablePlot):
         self.trails: Dict[str, pg.PlotDataItem] = {}
         self.balls: Dict[str, pg.ScatterPlotItem] = {}
         self._fitted = None
-        model.surface_changed.connect(self.rebuild_surface)
-        model.trajectories_changed.connect(self.rebuild_trails)
-        model.step_changed.connect(self.show_step)
-        model.start_changed.connect(self._show_start)
-        self.rebuild_surface()
-        self.rebuild_trails()
+        follow_model(self)
 
     def rebuild_surface(self) -> None:
         m = self.model
@@ -198,27 +194,20 @@ class ContourView(_ClickablePlot):
             self.start_item.setData([self.model.start[0]], [self.model.start[1]])
 
     def rebuild_trails(self) -> None:
-        m = self.model
-        for key in list(self.trails):
-            if key not in m.trajectories or m.dim != 2:
-                self.plotItem.removeItem(self.trails.pop(key))
-                self.plotItem.removeItem(self.balls.pop(key))
-        if m.dim != 2:
-            return
-        for key in m.trajectories:
-            if key not in self.trails:
-                c = COLOURS[key]
-                line = pg.PlotDataItem(pen=_pen(c, 2.2), symbol="o", symbolSize=3.5,
-                                       symbolPen=None, symbolBrush=c, name=METHODS[key].name)
-                ball = pg.ScatterPlotItem(size=13, pen=pg.mkPen("w", width=1.5),
-                                          brush=pg.mkBrush(c))
-                line.setZValue(2)
-                ball.setZValue(3)
-                self.plotItem.addItem(line)
-                self.plotItem.addItem(ball)
-                self.trails[key], self.balls[key] = line, ball
-        self._fit_trails()
+        if sync_trails(self, self.model.dim == 2, self._new_trail, self.plotItem.addItem,
+                       self.plotItem.removeItem):
+            self._fit_trails()
         # (the model's step_changed follows every new set of trails and draws them)
+        # (the model's step_changed follows every new set of trails and draws them)
+
+    def _new_trail(self, key: str):
+        c = COLOURS[key]
+        line = pg.PlotDataItem(pen=_pen(c, 2.2), symbol="o", symbolSize=3.5,
+                               symbolPen=None, symbolBrush=c, name=METHODS[key].name)
+        ball = pg.ScatterPlotItem(size=13, pen=pg.mkPen("w", width=1.5), brush=pg.mkBrush(c))
+        line.setZValue(2)
+        ball.setZValue(3)
+        return line, ball
 
     def _fit_trails(self) -> None:
         """Show the plotted region and, around it, where the balls went: a ball thrown
@@ -325,12 +314,7 @@ class CurveView(_ClickablePlot):
         self.balls: Dict[str, pg.ScatterPlotItem] = {}
         self.home = ((0.0, 1.0), (0.0, 1.0))    # the curve's own x and y ranges
         self.fitted = None
-        model.surface_changed.connect(self.rebuild_surface)
-        model.trajectories_changed.connect(self.rebuild_trails)
-        model.step_changed.connect(self.show_step)
-        model.start_changed.connect(self._show_start)
-        self.rebuild_surface()
-        self.rebuild_trails()
+        follow_model(self)
 
     def rebuild_surface(self) -> None:
         m = self.model
@@ -375,28 +359,20 @@ class CurveView(_ClickablePlot):
             self.start_item.setData([m.start[0]], [m.surface.value_at(m.start)])
 
     def rebuild_trails(self) -> None:
-        m = self.model
-        for key in list(self.trails):
-            if key not in m.trajectories or m.dim != 1:
-                self.plotItem.removeItem(self.trails.pop(key))
-                self.plotItem.removeItem(self.balls.pop(key))
-        if m.dim != 1:
-            return
-        for key in m.trajectories:
-            if key not in self.trails:
-                c = QColor(COLOURS[key])
-                faint = QColor(c)
-                faint.setAlpha(140)
-                line = pg.PlotDataItem(pen=pg.mkPen(faint, width=1.2), symbol="o",
-                                       symbolSize=6, symbolPen=None, symbolBrush=faint)
-                ball = pg.ScatterPlotItem(size=15, pen=pg.mkPen("w", width=1.5),
-                                          brush=pg.mkBrush(c))
-                line.setZValue(2)
-                ball.setZValue(3)
-                self.plotItem.addItem(line)
-                self.plotItem.addItem(ball)
-                self.trails[key], self.balls[key] = line, ball
+        sync_trails(self, self.model.dim == 1, self._new_trail, self.plotItem.addItem,
+                    self.plotItem.removeItem)
         # (the model's step_changed follows every new set of trails and draws them)
+
+    def _new_trail(self, key: str):
+        c = QColor(COLOURS[key])
+        faint = QColor(c)
+        faint.setAlpha(140)
+        line = pg.PlotDataItem(pen=pg.mkPen(faint, width=1.2), symbol="o",
+                               symbolSize=6, symbolPen=None, symbolBrush=faint)
+        ball = pg.ScatterPlotItem(size=15, pen=pg.mkPen("w", width=1.5), brush=pg.mkBrush(c))
+        line.setZValue(2)
+        ball.setZValue(3)
+        return line, ball
 
     def show_step(self, k: int) -> None:
         m = self.model

@@ -28,6 +28,7 @@ from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectF
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from explorer.descent.model import COLOURS, DescentModel, surface_colours
+from explorer.descent.trail_items import follow_model, sync_trails
 
 SIZE = 10.0       # the domain is drawn as a SIZE x SIZE square
 HEIGHT = 4.5      # ... and the shown cost range as this height
@@ -293,12 +294,7 @@ class Surface3DView(_GLView):
         self.addItem(self.gradient_arrow)
         self.reset_camera()
         self.clicked.connect(self._on_click)
-        model.surface_changed.connect(self.rebuild_surface)
-        model.trajectories_changed.connect(self.rebuild_trails)
-        model.step_changed.connect(self.show_step)
-        model.start_changed.connect(self._show_start)
-        self.rebuild_surface()
-        self.rebuild_trails()
+        follow_model(self)
 
     def reset_camera(self) -> None:
         """Back to the view the panel opens with: from the front left, 30 degrees up."""
@@ -345,28 +341,21 @@ class Surface3DView(_GLView):
 
     def rebuild_trails(self) -> None:
         m = self.model
-        for key in list(self.trails):
-            if key not in m.trajectories or m.dim != 2:
-                self.removeItem(self.trails.pop(key))
-                self.removeItem(self.balls.pop(key))
-        if m.dim != 2:
+        if not sync_trails(self, m.dim == 2, self._new_trail, self.addItem, self.removeItem):
             return
-        for key in m.trajectories:
-            if key not in self.trails:
-                colour = QColor(COLOURS[key])
-                rgba = (colour.redF(), colour.greenF(), colour.blueF(), 1.0)
-                line = gl.GLLinePlotItem(pos=np.zeros((2, 3)), color=rgba, width=3,
-                                         antialias=True, mode="line_strip")
-                line.setGLOptions("opaque")
-                ball = gl.GLScatterPlotItem(pos=np.zeros((1, 3)), size=14, color=rgba,
-                                            pxMode=True)
-                ball.setGLOptions(BALL_OPTIONS)
-                ball.setDepthValue(10)      # drawn after the surface
-                self.addItem(line)
-                self.addItem(ball)
-                self.trails[key], self.balls[key] = line, ball
         self._points = {key: self.scene_points(t.v, t.C) for key, t in m.trajectories.items()}
         self.show_step(m.step)
+
+    def _new_trail(self, key: str):
+        colour = QColor(COLOURS[key])
+        rgba = (colour.redF(), colour.greenF(), colour.blueF(), 1.0)
+        line = gl.GLLinePlotItem(pos=np.zeros((2, 3)), color=rgba, width=3,
+                                 antialias=True, mode="line_strip")
+        line.setGLOptions("opaque")
+        ball = gl.GLScatterPlotItem(pos=np.zeros((1, 3)), size=14, color=rgba, pxMode=True)
+        ball.setGLOptions(BALL_OPTIONS)
+        ball.setDepthValue(10)      # drawn after the surface
+        return line, ball
 
     def show_step(self, k: int) -> None:
         m = self.model
