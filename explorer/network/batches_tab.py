@@ -119,14 +119,10 @@ class BatchesTab(QWidget):
         return self._start("race")
 
     def _start(self, tag: str) -> bool:
-        data = self.host.require_data("The mini-batch experiments")
-        if data is None:
-            self.bar.say(self.host.needs_text, "warning")
+        inputs = self.host.job_inputs("The mini-batch experiments", self.bar)
+        if inputs is None:
             return False
-        settings, problem = self.host.run_settings()
-        if problem:
-            self.bar.say(problem, "error")
-            return False
+        data, settings = inputs
         # the agreement at the trained weights (if any); the race from the start, as in the book
         net, which = (self.host.experiment_network() if tag == "agreement"
                       else self.host.start_network())

@@ -171,6 +171,20 @@ class NetworkPanel(QWidget):
         self.session.mnist.request()
         return None
 
+    def job_inputs(self, what: str, bar: JobBar) -> Optional[Tuple[object, RunSettings]]:
+        """MNIST and the run's settings for a job that ``what`` names, or None after
+        saying why not on ``bar``: MNIST is not in memory (it is being read), or a
+        setting cannot be used."""
+        data = self.require_data(what)
+        if data is None:
+            bar.say(self.needs_text, "warning")
+            return None
+        settings, problem = self.run_settings()
+        if problem:
+            bar.say(problem, "error")
+            return None
+        return data, settings
+
     def set_data(self, data) -> None:
         """MNIST arrived (or a test's small data set)."""
         self.data = data
@@ -200,14 +214,10 @@ class NetworkPanel(QWidget):
 
     # ------------------------------------------------------------------ the training run
     def train(self) -> bool:
-        data = self.require_data("Training")
-        if data is None:
-            self.bar.say(self.needs_text, "warning")
+        inputs = self.job_inputs("Training", self.bar)
+        if inputs is None:
             return False
-        settings, problem = self.run_settings()
-        if problem:
-            self.bar.say(problem, "error")
-            return False
+        data, settings = inputs
         net, which = self.start_network()
         if not self.worker.start("run", lambda: training_run(net, data, settings)):
             return False

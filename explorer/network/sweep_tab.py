@@ -96,14 +96,10 @@ class SweepTab(QWidget):
 
     # ------------------------------------------------------------------ job
     def run_sweep(self) -> bool:
-        data = self.host.require_data("The learning-rate sweep")
-        if data is None:
-            self.bar.say(self.host.needs_text, "warning")
+        inputs = self.host.job_inputs("The learning-rate sweep", self.bar)
+        if inputs is None:
             return False
-        settings, problem = self.host.run_settings()
-        if problem:
-            self.bar.say(problem, "error")
-            return False
+        data, settings = inputs
         net, which = self.host.start_network()
         n = min(settings.subset, len(data.training.labels))
         epochs = self.epochs.value()
