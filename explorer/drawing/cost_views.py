@@ -27,16 +27,13 @@ from PySide6.QtWidgets import (
 from engine.digit_cost import DigitCost, digit_cost, digit_gradients
 from engine.unit_pictures import diverging_rgba
 from explorer.inside.views import BigPicture
+from explorer.labels import plain_html
 
 HALF_NOTE = ("3Blue1Brown adds up the squares; the book halves the sum, "
              "C_x = 1/2 ||y - a||², so that its derivative is simply a - y.")
 SALIENCY_NOTE = ("dC_x/dx for each pixel, with the book's C_x. Red: more ink there would "
                  "raise the cost (the network would rather it were dark); blue: more ink "
                  "there would lower it. White: that pixel does not matter to this answer.")
-
-
-def _html(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class CostTable(QWidget):
@@ -97,7 +94,7 @@ class CostTable(QWidget):
                     colour = QColor.fromRgbF(1, 1 - 0.6 * t, 1 - 0.6 * t)
                 item.setBackground(colour)
         if cost is None:
-            self.summary.setText(f"<i>{_html(message)}</i>")
+            self.summary.setText(f"<i>{plain_html(message)}</i>")
             return
         text = (f"Label <b>{cost.label}</b> (the network answers {cost.guess}):<br>"
                 f"sum of (a − y)² = <b>{cost.sum_squared:.4f}</b> (3Blue1Brown's cost of "
@@ -138,7 +135,7 @@ class SaliencyView(QWidget):
         if gradient is None:
             self.gradient, self.rgba = None, None
             self.picture.set_picture(None)
-            self.caption.setText(f"<i>{_html(message)}</i>")
+            self.caption.setText(f"<i>{plain_html(message)}</i>")
             return
         g = np.asarray(gradient, np.float64).reshape(-1)
         top = float(np.max(np.abs(g)))

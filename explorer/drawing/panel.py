@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,7 @@ from explorer.drawing.canvas import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, PAD, Dr
 from explorer.drawing.model import TOO_SMALL, PadModel, noise_note, too_small
 from explorer.drawing.pad_inside import PadInside
 from explorer.drawing.views import GuessView, OutputBars, PixelView
+from explorer.labels import plain_html, title_label
 from explorer.mnist_dialog import offer_download
 
 LIVE_INTERVAL_MS = 40     # at most 25 answers a second while drawing ...
@@ -129,7 +129,7 @@ class DrawingPanel(QWidget):
         self.info.setTextFormat(Qt.RichText)             # every text in it is escaped
 
         left = QVBoxLayout()
-        left.addWidget(_title("Draw a digit"))
+        left.addWidget(title_label("Draw a digit", 1.25))
         left.addWidget(self.canvas, 1)
         pen_row = QHBoxLayout()
         pen_row.addWidget(QLabel("Pen width"))
@@ -147,7 +147,7 @@ class DrawingPanel(QWidget):
 
         self.pixel_view = PixelView()
         middle = QVBoxLayout()
-        middle.addWidget(_title("What the network sees"))
+        middle.addWidget(title_label("What the network sees", 1.25))
         sees = QLabel("28×28 grey values, ink bright on dark: the digit's longer side "
                       "scaled to 20 pixels, its centre of mass at the centre.")
         sees.setWordWrap(True)
@@ -160,7 +160,7 @@ class DrawingPanel(QWidget):
         self.guess_view = GuessView()
         self.bars = OutputBars()
         right = QVBoxLayout()
-        right.addWidget(_title("What it answers"))
+        right.addWidget(title_label("What it answers", 1.25))
         right.addWidget(self.guess_view)
         right.addWidget(self.bars, 1)
 
@@ -230,11 +230,11 @@ class DrawingPanel(QWidget):
     def _show_model(self) -> None:
         problem = self.model.problem()
         if problem:
-            self.model_info.setText(f"<span style='color:#b00020'><b>{_html(problem)}</b></span>")
+            self.model_info.setText(f"<span style='color:#b00020'><b>{plain_html(problem)}</b></span>")
             return
-        text = f"Answering: <b>{_html(self.model.label)}</b> &nbsp;({_html(self.model.describe())})"
+        text = f"Answering: <b>{plain_html(self.model.label)}</b> &nbsp;({plain_html(self.model.describe())})"
         if self.switch_note:
-            text += f"<br><span style='color:#0b3d91'>{_html(self.switch_note)}</span>"
+            text += f"<br><span style='color:#0b3d91'>{plain_html(self.switch_note)}</span>"
         self.model_info.setText(text)
 
     def load_model_dialog(self) -> None:
@@ -329,7 +329,7 @@ class DrawingPanel(QWidget):
         self.guess_view.show_guess(ans.outputs, ans.runner_up, ans.unsure)
         c = self.canvas
         if c.picture_kind == "noise" and not c.strokes and c.current is None:
-            self._set_info(_html(noise_note(ans.outputs)))
+            self._set_info(plain_html(noise_note(ans.outputs)))
 
     # ------------------------------------------------------------------ buttons
     def show_random_test_digit(self) -> None:
@@ -371,7 +371,7 @@ class DrawingPanel(QWidget):
         offer_download(self, message, self._mnist_ready, need="The pad's test digits come from")
 
     def _mnist_ready(self, folder) -> None:
-        self._set_info(f"MNIST is ready in {_html(folder)}.")
+        self._set_info(f"MNIST is ready in {plain_html(folder)}.")
         self.show_random_test_digit()
 
     def show_test_digit(self, index: int) -> None:
@@ -388,7 +388,7 @@ class DrawingPanel(QWidget):
 
     def _set_info(self, text: str, error: bool = False) -> None:
         if error:
-            text = f"<span style='color:#b00020'>{_html(text)}</span>"
+            text = f"<span style='color:#b00020'>{plain_html(text)}</span>"
         self.info.setText(text)
 
     # ------------------------------------------------------------------ main window hooks
@@ -410,17 +410,3 @@ class DrawingPanel(QWidget):
         self.inside_views.shutdown()
         if self.mnist_dialog is not None:
             self.mnist_dialog.shutdown()
-
-
-def _title(text: str) -> QLabel:
-    label = QLabel(text)
-    f = label.font()
-    f.setPointSizeF(f.pointSizeF() * 1.25)
-    f.setBold(True)
-    label.setFont(f)
-    label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
-    return label
-
-
-def _html(text: str) -> str:
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))

@@ -33,15 +33,12 @@ from PySide6.QtWidgets import (
 from engine.teach import accuracy_before_after, teach
 from explorer.inside.model import TeachState
 from explorer.inside.worker import LatestJob
+from explorer.labels import plain_html
 
 TEACH_NOTE = ("Taught alone, one image can bend weights every other digit relies on: "
               "10 steps with eta = 1 on test image #9729 (a 5 it reads as 6) take the "
               "shipped network's test accuracy from 97.65% down to about 25%. Mixing 10 "
               "MNIST training images into each step keeps it above 97%.")
-
-
-def _html(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class TeachView(QWidget):
@@ -145,7 +142,7 @@ class TeachView(QWidget):
         elif self.mix_box.isChecked() and training is None:
             problem = "Mixing in MNIST images needs MNIST; untick 'mix in' or read MNIST."
         if problem:
-            self.result.setText(f"<span style='color:#b00020'>{_html(problem)}</span>")
+            self.result.setText(f"<span style='color:#b00020'>{plain_html(problem)}</span>")
             return problem
         steps, eta = self.steps.value(), self.eta.value()
         mix = self.mix.value() if self.mix_box.isChecked() else 0
@@ -169,7 +166,7 @@ class TeachView(QWidget):
         self.lesson, self.accuracy = None, None
         self._tag += 1
         self.undo_button.setEnabled(False)
-        self.result.setText(f"Undone: <b>{_html(label)}</b> answers again, with the very "
+        self.result.setText(f"Undone: <b>{plain_html(label)}</b> answers again, with the very "
                             f"weights it had before.")
         self.accuracy_label.setText("")
         self.outputs_table.setVisible(False)
@@ -208,7 +205,7 @@ class TeachView(QWidget):
         if tag[1] != self._tag:
             return
         self.learn_button.setEnabled(True)
-        self.result.setText(f"<span style='color:#b00020'>{_html(message)}</span>")
+        self.result.setText(f"<span style='color:#b00020'>{plain_html(message)}</span>")
 
     def _show_lesson(self, lesson) -> None:
         b, a = lesson.before, lesson.after

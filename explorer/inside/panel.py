@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
-    QSizePolicy,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -46,6 +45,7 @@ from explorer.inside.views import (
     UnitGrid,
 )
 from explorer.inside.worker import LatestJob, RandomLabelsWorker
+from explorer.labels import plain_html, title_label
 from explorer.mnist_dialog import offer_download
 
 REDRAW_MS = 250           # unit pictures at most 4 times a second
@@ -150,7 +150,7 @@ class InsidePanel(QWidget):
         detail.addWidget(self.big)
         detail.addLayout(detail_right, 1)
         left = QVBoxLayout()
-        left.addWidget(_title("Hidden units as pictures"))
+        left.addWidget(title_label("Hidden units as pictures", 1.2))
         left.addWidget(self.units_title)
         left.addLayout(mode_row)
         left.addWidget(self.unit_scroll, 1)
@@ -260,7 +260,7 @@ class InsidePanel(QWidget):
         rl.addLayout(plot, 3)
 
         right = QVBoxLayout()
-        right.addWidget(_title("Confusion matrix on the test images"))
+        right.addWidget(title_label("Confusion matrix on the test images", 1.2))
         right.addLayout(mnist_row)
         right.addLayout(matrix_row, 3)
         right.addWidget(self.confusion_info)
@@ -302,10 +302,10 @@ class InsidePanel(QWidget):
     def _show_header(self) -> None:
         problem = self.model.problem()
         if problem:
-            self.header.setText(f"<span style='color:#b00020'><b>{_html(problem)}</b></span>")
+            self.header.setText(f"<span style='color:#b00020'><b>{plain_html(problem)}</b></span>")
         else:
             self.header.setText(f"Looking inside the network the drawing pad answers with: "
-                                f"<b>{_html(self.model.describe())}</b>")
+                                f"<b>{plain_html(self.model.describe())}</b>")
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -491,7 +491,7 @@ class InsidePanel(QWidget):
             return
         text = NEEDS_MNIST
         if self._mnist_message:
-            text += f"<br><span style='color:#b00020'>{_html(self._mnist_message)}</span>"
+            text += f"<br><span style='color:#b00020'>{plain_html(self._mnist_message)}</span>"
         self.mnist_note.setText(text)
 
     def _offer_download(self, message: str) -> None:
@@ -594,17 +594,3 @@ class InsidePanel(QWidget):
             self.rl_worker.stop()
             self.rl_worker.wait(10)
         self.jobs.close()
-
-
-def _title(text: str) -> QLabel:
-    label = QLabel(text)
-    f = label.font()
-    f.setPointSizeF(f.pointSizeF() * 1.2)
-    f.setBold(True)
-    label.setFont(f)
-    label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
-    return label
-
-
-def _html(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
