@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
+from stall import GapMeter  # noqa: E402
 
 REPEATS = 7
 
@@ -66,32 +67,11 @@ def nested_formula() -> str:
     return best
 
 
-class GapMeter:
-    """The longest gap between ticks of a 10 ms QTimer on the GUI thread."""
-
-    def __init__(self):
-        from PySide6.QtCore import QTimer
-
-        self.timer = QTimer()
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self._tick)
-        self.last = None
-        self.gaps = []
-
-    def _tick(self):
-        now = time.perf_counter()
-        if self.last is not None:
-            self.gaps.append((now - self.last) * 1000)
-        self.last = now
-
-    def start(self):
-        self.gaps, self.last = [], time.perf_counter()
-        self.timer.start()
-
-    def stop(self):
-        self.timer.stop()
-        self._tick()
-        return max(self.gaps), float(np.percentile(self.gaps, 99))
+def measured(meter: GapMeter):
+    """Stop ``meter``; its longest gap and 99th percentile (ms), the last tick to now
+    counted."""
+    meter.stop(count_last=True)
+    return meter.longest(), float(np.percentile(meter.gaps, 99))
 
 
 def stall(app) -> None:
@@ -117,7 +97,7 @@ def stall(app) -> None:
     # the machine is shared: how long does the GUI thread wait with nothing to do?
     meter.start()
     pump(4)
-    idle_longest, idle_p99 = meter.stop()
+    idle_longest, idle_p99 = measured(meter)
     print(f"  baseline, nothing computing, 4 s: longest gap {idle_longest:.0f} ms, "
           f"99th percentile {idle_p99:.0f} ms (load average {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} cores)")
@@ -134,7 +114,7 @@ def stall(app) -> None:
     first = time.perf_counter() - t0
     pump(120, lambda: not m.busy)
     full = time.perf_counter() - t0
-    longest, median = meter.stop()
+    longest, median = measured(meter)
     assert not notes, notes
     print(f"  start with those settings saved: window up in {shown * 1000:.0f} ms, first "
           f"steps shown at {first * 1000:.0f} ms, all trails at {full:.1f} s")
@@ -164,11 +144,11 @@ def stall(app) -> None:
     drag.start()
     pump(10, lambda: not drag.isActive())
     dragged = time.perf_counter() - t0
-    longest_drag, median_drag = meter.stop()
+    longest_drag, median_drag = measured(meter)
     meter.start()
     pump(120, lambda: not m.busy and not panel.controls._eta_timer.isActive())
     settle = time.perf_counter() - t0
-    longest_after, median_after = meter.stop()
+    longest_after, median_after = measured(meter)
     print(f"  dragging eta through {done['moves']} positions in {dragged:.1f} s: longest gap "
           f"{longest_drag:.0f} ms (99th percentile {median_drag:.0f} ms); then until the last "
           f"eta's trails are in ({settle:.1f} s after the drag began): longest gap "

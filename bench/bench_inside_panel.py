@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from stall import GapMeter  # noqa: E402
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -35,7 +37,7 @@ def main(argv=None) -> int:
                              "the machine alone causes)")
     args = parser.parse_args(argv)
 
-    from PySide6.QtCore import QObject, QTimer, Signal
+    from PySide6.QtCore import QObject, Signal
     from PySide6.QtWidgets import QApplication, QTabWidget
 
     from engine import mnist
@@ -119,17 +121,7 @@ def main(argv=None) -> int:
                 last = time.perf_counter()
                 sender.network.emit(net.copy())
 
-    gaps = []
-    tick = {"t": time.perf_counter()}
-
-    def beat():
-        now = time.perf_counter()
-        gaps.append(1000 * (now - tick["t"]))
-        tick["t"] = now
-
-    heart = QTimer()
-    heart.setInterval(5)
-    heart.timeout.connect(beat)
+    heart = GapMeter(interval_ms=5)
     heart.start()
     worker = threading.Thread(target=train, daemon=True)
     worker.start()
@@ -145,7 +137,7 @@ def main(argv=None) -> int:
         if values:
             print(f"  {name:18s} median {statistics.median(values):6.1f} ms  "
                   f"max {max(values):6.1f} ms  ({len(values)} times)")
-    gaps = gaps[5:]
+    gaps = heart.gaps[5:]
     if gaps:
         print(f"  window thread: longest gap between 5 ms ticks {max(gaps):.1f} ms, "
               f"99th percentile {sorted(gaps)[int(0.99 * (len(gaps) - 1))]:.1f} ms")

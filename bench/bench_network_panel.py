@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from stall import GapMeter  # noqa: E402
 
 
 def main() -> None:
@@ -39,18 +40,8 @@ def main() -> None:
     panel.resize(1500, 950)
     panel.show()
     session.mnist.request()
-    gaps = []
-    last = [time.perf_counter()]
-
-    def tick():
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
-    timer.start()
+    meter = GapMeter(interval_ms=5)
+    meter.start()
 
     def wait(cond, timeout=900):
         end = time.time() + timeout
@@ -78,18 +69,16 @@ def main() -> None:
     idle = []
     for _ in range(args.repeats):
         # the same measurement with no job running: what the machine's load alone costs
-        gaps.clear()
-        last[0] = time.perf_counter()
+        meter.start()
         wait(lambda t=time.perf_counter() + 3.0: time.perf_counter() > t)
-        idle.append(max(gaps) * 1000 if gaps else 0.0)
+        idle.append(meter.longest())
         for name, tab, start, worker in jobs:
             panel.tabs.setCurrentIndex(tab)
             wait(lambda: not any(w.running for w in panel.workers()))
             count = [0]
             worker.progress.connect(lambda *_a, c=count: c.__setitem__(0, c[0] + 1))
             t0 = time.perf_counter()
-            gaps.clear()
-            last[0] = time.perf_counter()
+            meter.start()
             if not start():
                 raise SystemExit(f"{name} did not start: {panel.bar.status.text()}")
             wait(lambda w=worker: not w.running)
@@ -97,7 +86,7 @@ def main() -> None:
             app.processEvents()
             results[name][0].append(seconds)
             results[name][1].append(count[0])
-            results[name][2].append(max(gaps) * 1000 if gaps else 0.0)
+            results[name][2].append(meter.longest())
     print(f"idle (3 s, no job): longest main-thread gap median {statistics.median(idle):.1f} ms, "
           f"worst {max(idle):.1f} ms; load average {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} cores")

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from stall import GapMeter  # noqa: E402
+
 
 def one_run(app, data_dir) -> tuple:
-    from PySide6.QtCore import QTimer
-
     from explorer.drawing.panel import DrawingPanel
     from explorer.session import Session
 
@@ -33,20 +33,10 @@ def one_run(app, data_dir) -> tuple:
     panel.show()
     for _ in range(20):
         app.processEvents()
-    gaps = []
-    last = [time.perf_counter()]
-
-    def tick():
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
-    timer.start()
+    meter = GapMeter(interval_ms=5)
+    meter.start()
     t0 = time.perf_counter()
-    last[0] = t0
+    meter.last = t0
     panel.random_button.click()
     click_ms = 1000 * (time.perf_counter() - t0)
     while panel.canvas.picture_kind != "mnist":
@@ -55,12 +45,12 @@ def one_run(app, data_dir) -> tuple:
         if time.perf_counter() - t0 > 60:
             raise SystemExit(f"no digit after 60 s: {panel.info.text()}")
     shown = time.perf_counter() - t0
-    timer.stop()
+    meter.stop()
     panel.session.mnist.wait()
     panel.close()
     panel.deleteLater()
     app.processEvents()
-    stall = max(max(gaps, default=0.0) * 1000 - 5.0, click_ms)
+    stall = max(meter.longest() - 5.0, click_ms)
     return stall, click_ms, shown
 
 
