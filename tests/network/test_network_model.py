@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from block_digits import block_digits
 from qt_free import import_in_fresh_python
 
-from engine import mnist
 from engine.network import Network
 from explorer.network import jobs
 from explorer.network.model import LandscapeSettings, PlaneModel, RunSettings
@@ -21,16 +21,7 @@ def test_the_model_and_the_jobs_import_no_qt():
 
 
 def data(n_train=600, n_test=200, seed=0):
-    rng = np.random.default_rng(seed)
-
-    def part(n):
-        labels = rng.integers(0, 10, n)
-        images = rng.random((n, 784), dtype=np.float32) * 0.3
-        for k in range(10):
-            images[labels == k, 70 * k:70 * k + 70] += 0.7
-        return mnist.Dataset(images, labels)
-
-    return mnist.MnistData(part(n_train), None, part(n_test), ".", "folder")
+    return block_digits(n_train, n_test, seed, clip=False)
 
 
 def test_the_plane_model_holds_the_grid_and_the_path_and_tells_its_listeners():

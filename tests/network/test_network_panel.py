@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from block_digits import block_digits
 
-from engine import mnist
 from engine.network import Network
 from engine.verdict import COLOURS
 from explorer.network import jobs
@@ -18,16 +18,7 @@ from explorer.session import Session
 
 def synthetic(n_train=1200, n_test=300, seed=0):
     """Digits that can be learned: each label lights its own block of pixels, plus noise."""
-    rng = np.random.default_rng(seed)
-
-    def part(n):
-        labels = rng.integers(0, 10, n)
-        images = rng.random((n, 784), dtype=np.float32) * 0.3
-        for k in range(10):
-            images[labels == k, 70 * k:70 * k + 70] += 0.7
-        return mnist.Dataset(np.clip(images, 0, 1), labels)
-
-    return mnist.MnistData(part(n_train), None, part(n_test), ".", "folder")
+    return block_digits(n_train, n_test, seed)
 
 
 @pytest.fixture
