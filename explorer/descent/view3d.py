@@ -362,7 +362,8 @@ class Surface3DView(_GLView):
         if m.dim != 2:
             return
         for key, pts in getattr(self, "_points", {}).items():
-            if key not in self.trails:
+            # (between a change and its new trails the model may hold none for a rule)
+            if key not in self.trails or key not in m.trajectories:
                 continue
             i = m.index(key, k)
             shown = pts[: i + 1]

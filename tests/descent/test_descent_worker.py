@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 from engine import optimizers
 from explorer.descent.model import FIRST_STEPS, DescentModel, compute_trails
@@ -97,3 +98,18 @@ def test_the_thread_worker_fallback_behaves_the_same(qtbot):
         assert worker.computed >= 1
     finally:
         worker.close()
+
+
+@pytest.mark.gl
+def test_changes_before_the_new_trails_arrive_do_not_break_the_3d_view(with_gl, make_panel):
+    """A new surface, new rules and a new readout rule at once, while the worker still
+    computes: the 3-D view has points of rules the model holds no trail for yet."""
+    panel = make_panel()
+    m = panel.model
+    m.set_function("ravine")
+    m.set_methods(["gd", "momentum", "nesterov"])
+    m.set_primary("nesterov")           # emits step_changed before the trails come
+    m.set_step(3)
+    assert m.wait(60)
+    m.set_step(12)
+    assert panel.view3d is not None and "nesterov" in m.trajectories
