@@ -246,15 +246,15 @@ class MnistDialog(QDialog):
 
 def offer_download(panel, message: str, ready: Callable[[Path], None],
                    refused: Optional[Callable[[], None]] = None, *,
-                   need: Optional[str] = None, env_names_folder: bool = True) -> None:
+                   need: Optional[str] = None) -> None:
     """A panel's "MNIST is missing" flow: open the dialog (one at a time), then retry.
 
     ``panel`` is the dialog's parent; it holds the open dialog in ``panel.mnist_dialog``
     (None when there is none; a second offer while one is open does nothing) and the
     session whose ``data_dir`` MNIST is read from in ``panel.session``. ``need`` starts
     the dialog's sentence (MnistDialog's own when None). When the dialog gives a folder,
-    a chosen folder is named from now on, and so is a download when --data (or, with
-    ``env_names_folder``, MNIST_DIR) names a folder: those are looked at before the
+    a chosen folder is named from now on, and so is a download when --data or MNIST_DIR
+    names a folder: those are looked at before the
     cache, and (missing MNIST) would be refused again after the download, bringing the
     same dialog back. Then ``ready(folder)`` retries; a cancelled dialog calls
     ``refused()`` when given.
@@ -271,8 +271,7 @@ def offer_download(panel, message: str, ready: Callable[[Path], None],
             if refused is not None:
                 refused()
             return
-        if (dlg.origin == "folder" or panel.session.data_dir
-                or (env_names_folder and os.environ.get("MNIST_DIR"))):
+        if dlg.origin == "folder" or panel.session.data_dir or os.environ.get("MNIST_DIR"):
             panel.session.data_dir = str(dlg.folder)
         ready(dlg.folder)
 

@@ -203,7 +203,7 @@ class NetworkPanel(QWidget):
 
     def _offer_download(self, message: str) -> None:
         # (MNIST_DIR is not taken for a named folder here, as before: see offer_download)
-        offer_download(self, message, self._mnist_ready, env_names_folder=False)
+        offer_download(self, message, self._mnist_ready)
 
     def _mnist_ready(self, folder) -> None:
         self.needs.setText(f"MNIST is ready in {folder}; reading it…")
