@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "drawing")]
 
 
 def main() -> int:
@@ -61,6 +61,7 @@ def main() -> int:
     window.tabs.setCurrentWidget(descent)
     m = descent.model
     m.set_function("ravine")
+    m.set_settings(eta=0.03)
     m.set_methods(["gd", "momentum", "nesterov"])
     m.set_primary("nesterov")
     m.wait()

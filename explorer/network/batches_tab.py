@@ -119,7 +119,8 @@ class BatchesTab(QWidget):
         return self._start("race")
 
     def _start(self, tag: str) -> bool:
-        inputs = self.host.job_inputs("The mini-batch experiments", self.bar)
+        inputs = self.host.job_inputs("The mini-batch experiments", self.bar,
+                                      retry=lambda: self._start(tag))
         if inputs is None:
             return False
         data, settings = inputs

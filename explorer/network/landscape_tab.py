@@ -171,7 +171,8 @@ class LandscapeTab(QWidget):
         if problem:
             self.bar.say(problem, "error")
             return False
-        data = self.host.require_data("The landscape")
+        data = self.host.require_data(
+            "The landscape", retry=lambda: self._start(tag, net, path, settings))
         if data is None:
             self.bar.say(self.host.needs_text, "warning")
             return False

@@ -19,7 +19,7 @@ GUI thread); when it is missing the panel says so and offers the download dialog
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -62,6 +62,7 @@ class NetworkPanel(QWidget):
         self.needs_text = NEEDS_MNIST
         self.mnist_dialog = None
         self._wanted = False        # a button asked for MNIST: offer the download if missing
+        self._retry: Optional[Callable[[], object]] = None   # the job waiting for MNIST
         self.worker = JobWorker("training", self)
         session.mnist.ready.connect(self.set_data)
         session.mnist.failed.connect(self._mnist_failed)
@@ -160,22 +161,25 @@ class NetworkPanel(QWidget):
             return self.last_run.net.copy(), "the network the last run trained"
         return self.start_network()
 
-    def require_data(self, what: str):
-        """MNIST if it is in memory; else start reading it, say what needs it, and None."""
+    def require_data(self, what: str, retry: Optional[Callable[[], object]] = None):
+        """MNIST if it is in memory; else start reading it, say what needs it, and None.
+        ``retry`` (the job that asked) runs by itself once MNIST is in."""
         if self.data is not None:
             return self.data
         self._wanted = True
+        self._retry = retry
         self.needs_text = f"{what} needs MNIST. {NEEDS_MNIST} Reading it…"
         self.needs.setText(self.needs_text)
         self.needs.show()
         self.session.mnist.request()
         return None
 
-    def job_inputs(self, what: str, bar: JobBar) -> Optional[Tuple[object, RunSettings]]:
+    def job_inputs(self, what: str, bar: JobBar, retry: Optional[Callable[[], object]] = None
+                   ) -> Optional[Tuple[object, RunSettings]]:
         """MNIST and the run's settings for a job that ``what`` names, or None after
-        saying why not on ``bar``: MNIST is not in memory (it is being read), or a
-        setting cannot be used."""
-        data = self.require_data(what)
+        saying why not on ``bar``: MNIST is not in memory (it is being read: ``retry``
+        then starts the job when it is in), or a setting cannot be used."""
+        data = self.require_data(what, retry)
         if data is None:
             bar.say(self.needs_text, "warning")
             return None
@@ -190,6 +194,9 @@ class NetworkPanel(QWidget):
         self.data = data
         self.needs.hide()
         self.needs_text = NEEDS_MNIST
+        retry, self._retry = self._retry, None
+        if retry is not None:           # the job that was waiting for MNIST
+            retry()
 
     def _mnist_failed(self, message: str) -> None:
         if self.data is not None:
@@ -197,12 +204,12 @@ class NetworkPanel(QWidget):
         self.needs_text = f"{NEEDS_MNIST} {message}"
         self.needs.setText(self.needs_text)
         self.needs.show()
+        self._retry = None
         if self._wanted:
             self._wanted = False
             self._offer_download(message)
 
     def _offer_download(self, message: str) -> None:
-        # (MNIST_DIR is not taken for a named folder here, as before: see offer_download)
         offer_download(self, message, self._mnist_ready)
 
     def _mnist_ready(self, folder) -> None:
@@ -214,7 +221,7 @@ class NetworkPanel(QWidget):
 
     # ------------------------------------------------------------------ the training run
     def train(self) -> bool:
-        inputs = self.job_inputs("Training", self.bar)
+        inputs = self.job_inputs("Training", self.bar, retry=self.train)
         if inputs is None:
             return False
         data, settings = inputs

@@ -96,7 +96,7 @@ class SweepTab(QWidget):
 
     # ------------------------------------------------------------------ job
     def run_sweep(self) -> bool:
-        inputs = self.host.job_inputs("The learning-rate sweep", self.bar)
+        inputs = self.host.job_inputs("The learning-rate sweep", self.bar, retry=self.run_sweep)
         if inputs is None:
             return False
         data, settings = inputs

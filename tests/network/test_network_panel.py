@@ -286,3 +286,17 @@ def test_settings_come_back_and_bad_ones_fall_back_with_a_note(qtbot, session):
     assert q.eta.value() == 3.0 and q.m.value() == 10 and q.start_from.currentData() == "fresh"
     assert q.landscape.points.value() == 31 and q.subset.value() == 5000
     assert len(notes) == 4 and any("saved eta (fast)" in n for n in notes)
+
+
+def test_a_job_asked_for_before_mnist_is_in_starts_when_it_arrives(qtbot, session):
+    """Train pressed while MNIST is still being read: the run starts by itself once the
+    data is in (the learner does not have to press Train again)."""
+    p = NetworkPanel(session)
+    qtbot.addWidget(p)
+    p.subset.setValue(1000)
+    p.show()
+    assert not p.train() and "needs MNIST" in p.bar.status.text()
+    p.set_data(synthetic())                  # what the store's ready signal delivers
+    assert p.worker.running or p.last_run is not None
+    qtbot.waitUntil(lambda: p.last_run is not None, timeout=60_000)
+    p.shutdown()
