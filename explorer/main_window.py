@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 
-from PySide6.QtCore import QByteArray, QSettings, QUrl
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
@@ -105,9 +105,41 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.triggered.connect(lambda _=False, u=url: QDesktopServices.openUrl(QUrl(u)))
             help_menu.addAction(action)
+        keys = QAction("&Keyboard Shortcuts", self)
+        keys.triggered.connect(self._show_shortcuts)
+        help_menu.addAction(keys)
         about = QAction("&About Gradient Descent Explorer", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def shortcut_list(self) -> list:
+        """(where, what, keys) for every action with a shortcut: the menus' and each
+        panel's own (e.g. Space to play the descent panel's ball), found when asked, so
+        a panel's new shortcut is listed without an edit here."""
+        rows, seen = [], set()
+        places = [(self.tabs.tabText(i), self.tabs.widget(i))
+                  for i in range(self.tabs.count())] + [("Window", self)]
+        for where, owner in places:
+            for action in owner.findChildren(QAction):
+                keys = action.shortcut().toString(QKeySequence.NativeText)
+                what = action.text().replace("&", "").rstrip("…. ")
+                if not keys or (what, keys) in seen:
+                    continue
+                seen.add((what, keys))
+                panel_only = action.shortcutContext() != Qt.WindowShortcut
+                rows.append((where if panel_only else "Window", what, keys))
+        return rows
+
+    def _show_shortcuts(self) -> None:
+        lines = [f"{keys:<18} {what}" + (f"  ({where} panel)" if where != "Window" else "")
+                 for where, what, keys in self.shortcut_list()]
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard Shortcuts")
+        box.setTextFormat(Qt.PlainText)
+        box.setText("\n".join(lines))
+        box.setStyleSheet("QLabel { font-family: monospace; }")
+        box.open()
+        self.shortcuts_box = box
 
     def _about(self) -> None:
         QMessageBox.about(

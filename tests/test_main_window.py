@@ -120,3 +120,21 @@ def test_screenshot_saves_one_png_per_panel(tmp_path):
         assert not image.isNull() and image.width() >= 800 and image.height() >= 500
     assert sorted(p.name for p in (tmp_path / "shots").iterdir()) == \
         ["descent.png", "drawing.png", "inside.png", "network.png", "training.png"]
+
+
+def test_help_lists_every_keyboard_shortcut(make_window, qtbot):
+    window = make_window()
+    rows = window.shortcut_list()
+    keys = {(what, k) for _, what, k in rows}
+    for expected in (("Play / pause the ball", "Space"), ("One step forward", "Right"),
+                     ("Back to the start", "Home")):
+        assert expected in keys, rows
+    assert any(what.startswith("Tour") and k == "F1" for what, k in keys)
+    assert any(k == "Ctrl+S" for _, _, k in rows) and any(k == "Ctrl+E" for _, _, k in rows)
+    assert ("Descent", "Play / pause the ball", "Space") in rows
+    help_menu = [a for a in window.menuBar().actions() if "Help" in a.text()][0].menu()
+    [a for a in help_menu.actions() if "Keyboard" in a.text()][0].trigger()
+    qtbot.waitUntil(lambda: window.shortcuts_box.isVisible(), timeout=3000)
+    text = window.shortcuts_box.text()
+    assert "Space" in text and "F1" in text and "Ctrl+E" in text
+    window.shortcuts_box.close()
