@@ -1,0 +1,109 @@
+"""The augmented model reads clearly drawn digits in many styles, drawn on the real pad.
+
+540 digits in six styles (tests/drawn_digits/, made by make_drawn_digits.py) are
+drawn with mouse events on the drawing pad, which turns each into its 28x28 input and
+asks the model, exactly as for a person's drawing. The old 784-100-10 model
+(trained on MNIST alone) read 91.9% of them: 54% of the 6s, 81% of the 1s, 85% of the
+9s. The augmented 784-600-10 reads 94.6%: every 9, but 72% of the 6s (round bowls with
+curled tops) and 74% of the 1s (long flags, read as 7). The goal (97% overall, 90% per
+digit) is not reached yet: ``test_the_goal`` is marked as an expected failure, strict,
+so that it fails the day a model reaches it and the marker must go.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from drawn_digits.drawn_set import load_samples, read_all, scores
+
+from explorer.drawing.panel import DrawingPanel
+from explorer.session import RESOURCES, Session
+
+# The augmented model made for issue 12. It is to become the pad's shipped model
+# (explorer.session.AUGMENTED_MODEL); until then the pad is given it as a model file.
+AUGMENTED_MODEL = RESOURCES / "model-784-600-10.npz"
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return load_samples()
+
+
+@pytest.fixture
+def pad_answers(samples, qtbot):
+    session = Session(model_path=str(AUGMENTED_MODEL))
+    assert session.model is not None, session.model_error
+    assert session.model.sizes == [784, 600, 10]
+    panel = DrawingPanel(session)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 640)
+    panel.show()
+    qtbot.waitExposed(panel)
+    start = time.perf_counter()
+    outputs = read_all(panel, samples)
+    seconds = time.perf_counter() - start
+    return outputs, seconds
+
+
+def test_the_set_is_what_it_says(samples):
+    assert len(samples) >= 500
+    styles = {s["style"] for s in samples}
+    assert len(styles) >= 6
+    for d in range(10):
+        for st in styles:
+            assert sum(s["digit"] == d and s["style"] == st for s in samples) >= 5, (d, st)
+    for s in samples:
+        assert s["strokes"] and all(len(st) >= 2 for st in s["strokes"])
+        xs = [v for st in s["strokes"] for p in st for v in p]
+        assert 0 <= min(xs) and max(xs) <= 280
+
+
+def _report(samples, pad_answers):
+    outputs, seconds = pad_answers
+    sc = scores(samples, outputs)
+    per_digit = ", ".join(f"{d}: {100 * a:.0f}%" for d, a in sc["digit"].items())
+    per_style = ", ".join(f"{s}: {100 * a:.0f}%" for s, a in sc["style"].items())
+    report = (f"{AUGMENTED_MODEL.name} on {len(samples)} drawn digits: "
+              f"{100 * sc['overall']:.1f}% ({seconds:.0f} s); per digit {per_digit}; "
+              f"per style {per_style}; wrong (index, digit, read as): {sc['wrong'][:20]}")
+    return sc, report
+
+
+def test_augmented_model_reads_drawn_digits(samples, pad_answers):
+    """What the augmented model does now, held so that it cannot get worse unnoticed."""
+    sc, report = _report(samples, pad_answers)
+    print(report)
+    assert sc["overall"] >= 0.94, report
+    assert min(sc["digit"].values()) >= 0.70, report
+    assert sc["digit"][9] >= 0.95 and sc["digit"][6] >= 0.70, report
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12's goal: 97% overall and 90% per digit "
+                                       "(784-600-10 augmented: 94.6%, 1s 74%, 6s 72%)")
+def test_the_goal(samples, pad_answers):
+    sc, report = _report(samples, pad_answers)
+    assert sc["overall"] >= 0.97, report
+    assert min(sc["digit"].values()) >= 0.90, report
+
+
+def test_the_augmented_model_says_how_it_was_made():
+    """How the model was made is in its metadata: the project's own train
+    command with --augment on; small enough to ship (float32, under 5 MB)."""
+    from engine import model_io
+
+    net = model_io.load(AUGMENTED_MODEL)
+    meta = net.metadata
+    assert net.sizes[0] == 784 and net.sizes[-1] == 10
+    assert meta["trained_by"] == "gd-explorer train"
+    assert meta["augment"]["kinds"] == ["affine", "elastic", "thickness"]
+    assert all(p.dtype.name == "float32" for p in net.params)
+    assert AUGMENTED_MODEL.stat().st_size < 5 * 2**20
+
+
+def test_the_augmented_model_on_mnist(mnist_data):
+    from engine import model_io
+
+    net = model_io.load(AUGMENTED_MODEL)
+    correct, _ = net.evaluate(*mnist_data.test)
+    assert correct / len(mnist_data.test[1]) >= 0.99      # 99.17% when made
