@@ -40,6 +40,7 @@ import json
 import math
 import os
 import tempfile
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field, fields
@@ -249,14 +250,23 @@ def check_target(path) -> Path:
     return p
 
 
+STALE_SECONDS = 60      # a temporary file untouched this long is a killed save's
+
+
 def _remove_stale_temporaries(p: Path, keep: str) -> None:
-    """Remove ``.NAME.*.tmp`` files beside ``p`` (left by a killed save), but ``keep``."""
+    """Remove ``.NAME.*.tmp`` files beside ``p`` left by a killed save: not ``keep`` (this
+    save's own, compared as absolute paths: ``p`` may be relative), and not one written
+    in the last minute (another program saving to the same name right now)."""
+    keep_path = os.path.abspath(keep)
+    now = time.time()
     for tmp in p.parent.glob(f".{p.name}.*.tmp"):
-        if str(tmp) != keep:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+        try:
+            if (os.path.abspath(tmp) == keep_path
+                    or now - tmp.stat().st_mtime < STALE_SECONDS):
+                continue
+            tmp.unlink()
+        except OSError:
+            pass
 
 
 def _sync_folder(folder: Path) -> None:

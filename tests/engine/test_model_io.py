@@ -1,6 +1,7 @@
 """Saving and loading models: round trip, damaged files, wrong shapes, atomic writes."""
 
 import os
+import time
 
 import numpy as np
 import pytest
@@ -218,10 +219,27 @@ def test_check_target_names_a_read_only_folder():
 def test_stale_temporary_files_of_a_killed_save_are_removed(tmp_path):
     stale = tmp_path / ".m.npz.abc123.tmp"
     stale.write_bytes(b"half a model")
+    hour_ago = time.time() - 3600
+    os.utime(stale, (hour_ago, hour_ago))
+    fresh = tmp_path / ".m.npz.def456.tmp"               # another program saving right now
+    fresh.write_bytes(b"being written")
     other = tmp_path / ".other.npz.abc123.tmp"          # not ours to remove
     other.write_bytes(b"x")
+    os.utime(other, (hour_ago, hour_ago))
     model_io.save(Network([4, 2]), tmp_path / "m.npz")
-    assert sorted(os.listdir(tmp_path)) == [".other.npz.abc123.tmp", "m.npz"]
+    assert sorted(os.listdir(tmp_path)) == [".m.npz.def456.tmp", ".other.npz.abc123.tmp",
+                                            "m.npz"]
+
+
+def test_saving_to_a_relative_path_keeps_its_own_temporary_file(tmp_path, monkeypatch):
+    """The stale-file clean-up compared a relative glob with mkstemp's absolute path and
+    deleted the save's own temporary file: every save to a relative path failed."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    path = model_io.save(Network([4, 3, 2], seed=1), "models/m.npz")
+    assert model_io.load(path).sizes == [4, 3, 2]
+    assert model_io.load(model_io.save(Network([4, 2]), "plain.npz")).sizes == [4, 2]
+    assert sorted(os.listdir(tmp_path / "models")) == ["m.npz"]
 
 
 def test_ctrl_c_while_saving_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
