@@ -107,6 +107,7 @@ class PadInside(QWidget):
         x = p.input
         self.x = x
         net = p.net
+        self.teach.follow_network(net)
         problem = p.model.problem()
         self.link.set_digit(x, self.label)
         if x is None or problem:

@@ -73,6 +73,13 @@ def saved_training_settings(net: Network) -> Dict[str, str]:
         out["images"] = "all" if info.train_size == full else str(info.train_size)
     if info.seed is not None:
         out["seed"] = str(info.seed)
+    augment = info.augment
+    if isinstance(augment, dict) and isinstance(augment.get("kinds"), list):
+        kinds = sorted(k for k in augment["kinds"] if isinstance(k, str))
+        out["augment"] = ("on" if kinds == ["affine", "elastic", "thickness"]
+                          else kinds[0] if len(kinds) == 1 else "on")
+    elif info.epochs_trained is not None:
+        out["augment"] = "off"          # a model saved before augmentation existed
     return out
 
 

@@ -18,11 +18,10 @@ import pytest
 from drawn_digits.drawn_set import load_samples, read_all, scores
 
 from explorer.drawing.panel import DrawingPanel
-from explorer.session import RESOURCES, Session
+from explorer.session import SHIPPED_MODEL, Session
 
-# The augmented model made for issue 12. It is to become the pad's shipped model
-# (explorer.session.AUGMENTED_MODEL); until then the pad is given it as a model file.
-AUGMENTED_MODEL = RESOURCES / "model-784-600-10.npz"
+# The augmented model made for issue 12: the pad's shipped model.
+AUGMENTED_MODEL = SHIPPED_MODEL
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +31,7 @@ def samples():
 
 @pytest.fixture
 def pad_answers(samples, qtbot):
-    session = Session(model_path=str(AUGMENTED_MODEL))
+    session = Session()                         # the pad as it starts: the shipped model
     assert session.model is not None, session.model_error
     assert session.model.sizes == [784, 600, 10]
     panel = DrawingPanel(session)
