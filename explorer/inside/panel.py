@@ -377,7 +377,8 @@ class InsidePanel(QWidget):
                      f"sum of |dC_x/dw| over its 784 weights: {float(g.unit_totals[d.unit]):.3g}"
                      f" (the largest unit: {float(g.unit_totals.max()):.3g})")
         self.unit_info.setText(
-            f"<b>Unit {d.unit}</b> of {n}: sigma(w·x + b), b = {float(m.net.biases[0][d.unit]):+.2f}"
+            f"<b>Unit {d.unit}</b> of {n}: {_unit_formula(m.net)}, "
+            f"b = {float(m.net.biases[0][d.unit]):+.2f}"
             f"<br>{act}<br>{extra}")
 
     # ------------------------------------------------------------------ confusion
@@ -594,3 +595,9 @@ class InsidePanel(QWidget):
             self.rl_worker.stop()
             self.rl_worker.wait(10)
         self.jobs.close()
+
+
+def _unit_formula(net) -> str:
+    """The first hidden layer's rule, in the network's own activation."""
+    name = getattr(net, "activation_name", "sigmoid")
+    return "max(0, w·x + b)" if name == "relu" else "sigma(w·x + b)"
