@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
 
 from engine.batch_noise import tradeoff_text
-from explorer.network.common import JobBar, plot, titled, wrap_label
+from explorer.network.common import JobBar, paint_in_turns, plot, titled, wrap_label
 from explorer.network.jobs import AgreementSnapshot, RaceSnapshot, agreement_job, race_job
 from explorer.network.worker import JobWorker
 
@@ -184,6 +184,7 @@ class BatchesTab(QWidget):
         self.agree_note.setText(
             f"{text}. The error shrinks like 1/√m: averaging m independent guesses divides "
             f"their variance by m. Over {snap.n:,} images.")
+        paint_in_turns(self.cos_plot, self.err_plot, self.race_plot, self.noise_plot)
 
     def show_race(self, snap: RaceSnapshot) -> None:
         self.race = snap

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from engine.probe import ProbeReading
 from engine.verdict import COLOURS, GOOD_RATIO
-from explorer.network.common import plot, titled, wrap_label
+from explorer.network.common import paint_in_turns, plot, titled, wrap_label
 
 RATIO_RANGE = (-1.0, 3.0)     # the ratio plot's y range (uphill readings can be far out)
 
@@ -169,3 +169,4 @@ class ProbeTab(QWidget):
         self.gd_points.setData(x[ok], np.clip(gd[ok], *RATIO_RANGE))
         self.angle_points.setData(x, np.array([r.angle for r in readings], dtype=float))
         self.summary.setText(summary(readings, saturated))
+        paint_in_turns(self.change_plot, self.ratio_plot, self.angle_plot)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxL
 
 from engine.lr_sweep import DEFAULT_ETAS
 from engine.sharpness import EXPLANATION
-from explorer.network.common import JobBar, plot, titled, wrap_label
+from explorer.network.common import JobBar, paint_in_turns, plot, titled, wrap_label
 from explorer.network.jobs import SweepSnapshot, sweep_job
 from explorer.network.worker import JobWorker
 
@@ -184,3 +184,4 @@ class SweepTab(QWidget):
             self.start_line.setValue(math.log10(snap.initial_sharpness))
             self.start_line.label.setFormat(f"at the start: {snap.initial_sharpness:.3g}")
             self.start_line.show()
+        paint_in_turns(self.cost_plot, self.acc_plot, self.sharp_plot)

@@ -6,6 +6,11 @@ its own. The window hears ``progress(tag, snapshot)`` at most every ``interval``
 most), then ``finished(tag, last snapshot)``, or ``failed(tag, message)``, or
 ``cancelled(tag)`` after ``cancel()``, which closes the generator at its next snapshot.
 Signals are queued into the window's thread. One job at a time per worker.
+
+After each ``progress`` the job waits (at most ``HANDOFF`` seconds) until the window's
+thread has run the slots and painted what they changed: a job thread sharing Python's
+interpreter lock made every Python step of that redraw wait for it, stretching a 20 ms
+redraw to over 100 ms; the window's thread alone redraws at full speed.
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ import threading
 import time
 from typing import Callable, Iterator, Optional
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from explorer.network.common import painting
 
 INTERVAL = 0.25       # seconds between progress signals: 4 redraws a second at most
 NICE = 10             # a job thread's niceness: the window's thread comes first
 SWITCH = 0.001        # Python's thread switch interval while a job runs (as the descent worker)
+HANDOFF = 0.15        # seconds a job waits at most for the window to draw a progress signal
 
 _running = 0          # jobs running in all workers; the first sets SWITCH, the last restores
 _saved_switch = None
@@ -62,14 +70,24 @@ class JobWorker(QObject):
     finished = Signal(object, object)
     failed = Signal(object, str)
     cancelled = Signal(object)
+    _shown = Signal(object)       # follows each progress: the window has run its slots
 
-    def __init__(self, name: str, parent=None, interval: float = INTERVAL):
+    def __init__(self, name: str, parent=None, interval: float = INTERVAL,
+                 handoff: float = HANDOFF):
         super().__init__(parent)
         self.name = name
         self.interval = interval
+        self.handoff = handoff
         self._thread: Optional[threading.Thread] = None
         self._cancel = threading.Event()
         self.tag = None
+        self._shown.connect(self._after_slots)
+
+    def _after_slots(self, drawn: threading.Event) -> None:
+        """In the window's thread, after the progress slots: a zero timer fires once the
+        repaint they asked for (posted before it) is done, and again while plots wait for
+        their turn to paint (``common.paint_in_turns``); then the job may go on."""
+        QTimer.singleShot(0, lambda: self._after_slots(drawn) if painting() else drawn.set())
 
     @property
     def running(self) -> bool:
@@ -119,8 +137,11 @@ class JobWorker(QObject):
                 last = snapshot
                 now = time.perf_counter()
                 if now - shown >= self.interval:
-                    shown = now
+                    drawn = threading.Event()
                     self.progress.emit(tag, snapshot)
+                    self._shown.emit(drawn)
+                    drawn.wait(self.handoff)     # the interpreter is the window's meanwhile
+                    shown = time.perf_counter()
             if cancel.is_set():
                 self.cancelled.emit(tag)
                 return
