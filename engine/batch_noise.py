@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from engine.blas import one_blas_thread
 from engine.network import Network
 from engine.sgd import BatchProgress, Diverged, Trainer
 from engine.weight_space import Sample, cost_and_correct, cost_and_gradient
@@ -202,7 +202,7 @@ def gradient_agreement(net: Network, data, sizes: Sequence[int] = (1, 10, 100, 1
     sizes = [int(m) for m in sizes]
     if not sizes or min(sizes) < 1 or max(sizes) > n:
         raise ValueError(f"mini-batch sizes must lie between 1 and the {n} examples, got {sizes}")
-    limiter = threadpool_limits(limits=1, user_api="blas")
+    limiter = one_blas_thread()
     try:
         _, G, sq_total = full_gradient(net, (images, labels))
         g2 = float(G @ G)
@@ -311,7 +311,7 @@ def batch_size_race(net: Network, training, sizes: Sequence[Optional[int]] = (1,
         return RacePoint(run["m"], run["label"], run["examples"], run["updates"], run["seconds"],
                          c, k / len(evaluation), diverged, note)
 
-    limiter = threadpool_limits(limits=1, user_api="blas")
+    limiter = one_blas_thread()
     try:
         for run in runs:
             yield point(run)

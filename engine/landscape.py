@@ -48,9 +48,9 @@ from dataclasses import dataclass
 from typing import Iterator, List, Optional, Sequence
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from engine.activations import Sigmoid
+from engine.blas import one_blas_thread
 from engine.network import Network
 from engine.weight_space import Sample, flatten, parameter_count, unflatten
 
@@ -326,7 +326,7 @@ def plane_landscape(net: Network, plane: Plane, data, a_values: Sequence[float],
     if not (np.all(np.isfinite(a_values)) and np.all(np.isfinite(b_values))):
         raise ValueError("the grid's values must be finite numbers")
     sample = _as_sample(data, sample_size, seed, net)
-    limiter = threadpool_limits(limits=1, user_api="blas")
+    limiter = one_blas_thread()
     try:
         t0 = time.perf_counter()
         ev = SliceEvaluator(net, plane.center, [plane.d1, plane.d2], sample, chunk)
@@ -385,7 +385,7 @@ def straight_line(net: Network, w_initial: np.ndarray, w_final: np.ndarray, trai
     alphas = np.asarray(alphas, dtype=np.float64).ravel()
     if not np.all(np.isfinite(alphas)):
         raise ValueError("alpha values must be finite numbers")
-    limiter = threadpool_limits(limits=1, user_api="blas")
+    limiter = one_blas_thread()
     try:
         evs: List[Optional[SliceEvaluator]] = []
         for data in (training, test):

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Sequence
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from engine.blas import one_blas_thread
 from engine.network import Network
 from engine.sgd import BatchProgress, Diverged, EpochResult, Trainer, stuck_warning
 from engine.weight_space import Sample, cost_and_correct
@@ -139,7 +139,7 @@ class LearningRateSweep:
         self._stop = False
         gens = [r.trainer.run() for r in self.runs]
         chunk = max(1, self.n // self.points_per_epoch)
-        limiter = threadpool_limits(limits=1, user_api="blas")
+        limiter = one_blas_thread()
         try:
             for i, r in enumerate(self.runs):
                 if not r.points:

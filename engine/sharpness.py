@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from engine.blas import one_blas_thread
 from engine.network import Network
 from engine.weight_space import Sample, cost_and_gradient, flatten
 
@@ -142,7 +142,7 @@ def sharpness(net: Network, data, sample_size: Optional[int] = 1000, iterations:
     def gradient(point):
         return cost_and_gradient(net, point, sample)[1]
 
-    limiter = threadpool_limits(limits=1, user_api="blas")
+    limiter = one_blas_thread()
     try:
         top = top_eigenvalue(lambda v: finite_difference_hvp(gradient, w, v, h), len(w),
                              iterations=iterations, tol=tol, seed=seed, start=start)

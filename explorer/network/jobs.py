@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from engine import batch_noise, landscape, lr_sweep
+from engine.blas import one_blas_thread
 from engine.network import Network
 from engine.path_recorder import PathRecorder
 from engine.probe import LinearityProbe, ProbeReading
@@ -195,7 +195,7 @@ def landscape_job(net: Network, data, settings: LandscapeSettings,
     yield LandscapeSnapshot("plane", 0, ls.points, np.zeros(0), np.zeros(0), np.zeros((0, 0)),
                             ls.directions, ls.cost_on, len(sample))
     # one BLAS thread: the SVD of the path took 15 s with competing thread pools, 1.7 s without
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         if path is not None:
             path = np.asarray(path)
             if ls.directions == "pca":
@@ -219,7 +219,7 @@ def landscape_job(net: Network, data, settings: LandscapeSettings,
         snap = LandscapeSnapshot("grid", progress.rows_done, rows, progress.a_values,
                                  progress.b_values, progress.cost, **base)
         yield snap
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         center_cost = cost_and_correct(net, plane.center, sample)[0]
         path_costs = None
         if coords is not None:
