@@ -27,12 +27,16 @@ from PySide6.QtGui import QColor, QImage, QMatrix4x4, QSurfaceFormat, QVector3D,
 from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat, QOpenGLWindow
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from explorer.descent.contour import thin
 from explorer.descent.model import COLOURS, DescentModel, surface_colours
 from explorer.descent.trail_items import follow_model, sync_trails
 
 SIZE = 10.0       # the domain is drawn as a SIZE x SIZE square
 HEIGHT = 4.5      # ... and the shown cost range as this height
 ARROW = 1.6       # length of the -grad C arrow at the ball, in the same units
+DRAWN_3D = 800    # a trail's line goes through at most this many of its points: software
+                  # OpenGL paints the view with 8 x 5,000-point trails in ~58 ms, with 8 x 800
+                  # in ~29 (the surface alone ~22)
 # balls are drawn over everything, so a ball in a valley behind a hill stays visible
 BALL_OPTIONS = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True,
                 "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
@@ -367,6 +371,8 @@ class Surface3DView(_GLView):
                 continue
             i = m.index(key, k)
             shown = pts[: i + 1]
+            if len(shown) > DRAWN_3D:
+                shown = shown[thin(len(shown), DRAWN_3D)]    # (the first and last kept)
             if len(shown) < 2:
                 shown = np.vstack([shown, shown])
             self.trails[key].setData(pos=shown)
