@@ -155,6 +155,7 @@ class BatchesTab(QWidget):
         self.bar.say("Done.")
 
     def _show(self, tag, snap) -> None:
+        paint_in_turns(self.cos_plot, self.err_plot, self.race_plot, self.noise_plot)
         if tag == "agreement":
             self.show_agreement(snap)
         else:
@@ -184,7 +185,6 @@ class BatchesTab(QWidget):
         self.agree_note.setText(
             f"{text}. The error shrinks like 1/√m: averaging m independent guesses divides "
             f"their variance by m. Over {snap.n:,} images.")
-        paint_in_turns(self.cos_plot, self.err_plot, self.race_plot, self.noise_plot)
 
     def show_race(self, snap: RaceSnapshot) -> None:
         self.race = snap

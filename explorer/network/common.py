@@ -19,16 +19,16 @@ from PySide6.QtWidgets import (
 
 _waiting: list = []      # plots held back by ``paint_in_turns``, in the order they paint
 _chain = [False]         # a turn is scheduled
-TURN_MS = 1              # a timer, not a zero one (a posted call): other due timers go first
+TURN_MS = 8              # ms between turns: the window's other timers and events get in between
 
 
 def paint_in_turns(*views: QWidget) -> None:
-    """Let ``views`` (plots whose data just changed) repaint one per turn of the event
-    loop instead of all in one paint: a 720 x 350 plot takes 15-35 ms to paint in
-    software, so three in one paint kept the window's thread busy for 60-100 ms. The
-    first paints as usual; the others keep their old pixels until their turn (a few
-    milliseconds). Their data is set at once: only the painting waits."""
-    for view in views[1:]:
+    """Let ``views`` (plots whose data or size just changed) repaint one per turn of the
+    event loop, ``TURN_MS`` apart, instead of all in the window's next paint: a 720 x 350
+    plot takes 15-35 ms to paint in software, so three in one paint kept the window's
+    thread busy for 60-100 ms. They keep their old pixels until their turn; their data is
+    set at once, only the painting waits."""
+    for view in views:
         if view not in _waiting:
             view.setUpdatesEnabled(False)
             _waiting.append(view)
@@ -46,7 +46,8 @@ def _next_turn() -> None:
     view = _waiting.pop(0) if _waiting else None
     if view is not None:
         try:
-            view.setUpdatesEnabled(True)       # asks for its repaint
+            view.setUpdatesEnabled(True)
+            view.repaint()                     # now, in this turn, not with the next one
         except RuntimeError:                   # deleted meanwhile (a closed window)
             pass
     if _waiting:

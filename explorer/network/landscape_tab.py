@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from explorer.descent.contour import ContourView
 from explorer.gl_check import opengl_available
-from explorer.network.common import JobBar, plot, titled, wrap_label
+from explorer.network.common import JobBar, paint_in_turns, plot, titled, wrap_label
 from explorer.network.jobs import LandscapeSnapshot, landscape_job
 from explorer.network.model import LandscapeSettings, PlaneModel
 from explorer.network.worker import JobWorker
@@ -183,6 +183,7 @@ class LandscapeTab(QWidget):
         return True
 
     def _progress(self, tag, snap: LandscapeSnapshot) -> None:
+        paint_in_turns(self.line_plot, self.contour)     # the status line may move them
         self.bar.set_progress(snap.fraction)
         if snap.stage == "plane":
             self.bar.say("Finding the plane…")
@@ -214,6 +215,7 @@ class LandscapeTab(QWidget):
         else:
             self.train_line.setData([], [])
             self.test_line.setData([], [])
+        paint_in_turns(self.line_plot, self.contour)
 
     def describe(self, snap: LandscapeSnapshot, tag: str) -> str:
         on = f"{snap.sample_size:,} {snap.cost_on} images"

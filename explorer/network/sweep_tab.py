@@ -114,6 +114,7 @@ class SweepTab(QWidget):
         return True
 
     def _progress(self, tag, snap: SweepSnapshot) -> None:
+        paint_in_turns(self.cost_plot, self.acc_plot, self.sharp_plot)
         self.bar.set_progress(snap.fraction)
         if snap.stage == "sharpness":
             self.bar.say("Measuring the sharpness of each run's final weights…")
