@@ -87,11 +87,22 @@ def stall(app) -> None:
              "start": [1.0, 0.8], "methods": list(optimizers.METHODS), "primary": "gd",
              "eta": 0.01, "steps": 5000, "noise": 1.0, "seed": 3}
 
+    turns = []          # how long each processEvents() took: the window's own work
+
     def pump(seconds, until=None):
         end = time.perf_counter() + seconds
         while time.perf_counter() < end and not (until and until()):
+            t = time.perf_counter()
             app.processEvents()
+            turns.append((time.perf_counter() - t) * 1000)
             time.sleep(0.001)
+
+    def own_work() -> str:
+        """The longest single turn of the event loop since the last call: the window's
+        own work in one piece (a gap longer than it was spent waiting for the CPU)."""
+        longest = max(turns, default=0.0)
+        turns.clear()
+        return f"longest event-loop turn {longest:.0f} ms"
 
     meter = GapMeter()
     # the machine is shared: how long does the GUI thread wait with nothing to do?
@@ -109,6 +120,7 @@ def stall(app) -> None:
     app.processEvents()
     shown = time.perf_counter() - t0
     meter.start()           # from the window's first paint on
+    turns.clear()
     m = panel.model
     pump(30, lambda: m.trajectories and m.partial or not m.busy)
     first = time.perf_counter() - t0
@@ -121,7 +133,7 @@ def stall(app) -> None:
     print(f"  (the panel's constructor, apply_settings and first paint: {shown * 1000:.0f} ms, "
           f"before the window is up; no trail is computed in them)")
     print(f"  10 ms timer from then until all trails are in: longest gap {longest:.0f} ms, "
-          f"99th percentile {median:.0f} ms")
+          f"99th percentile {median:.0f} ms; {own_work()}")
 
     # drag the eta slider through 60 positions, one every 25 ms
     slider = panel.controls.eta_slider
@@ -141,18 +153,20 @@ def stall(app) -> None:
     computed, abandoned = worker.computed, worker.abandoned
     meter.start()
     t0 = time.perf_counter()
+    turns.clear()
     drag.start()
     pump(10, lambda: not drag.isActive())
     dragged = time.perf_counter() - t0
     longest_drag, median_drag = measured(meter)
+    drag_work = own_work()
     meter.start()
     pump(120, lambda: not m.busy and not panel.controls._eta_timer.isActive())
     settle = time.perf_counter() - t0
     longest_after, median_after = measured(meter)
     print(f"  dragging eta through {done['moves']} positions in {dragged:.1f} s: longest gap "
-          f"{longest_drag:.0f} ms (99th percentile {median_drag:.0f} ms); then until the last "
-          f"eta's trails are in ({settle:.1f} s after the drag began): longest gap "
-          f"{longest_after:.0f} ms (99th percentile {median_after:.0f} ms)")
+          f"{longest_drag:.0f} ms (99th percentile {median_drag:.0f} ms; {drag_work}); then "
+          f"until the last eta's trails are in ({settle:.1f} s after the drag began): longest "
+          f"gap {longest_after:.0f} ms (99th percentile {median_after:.0f} ms; {own_work()})")
     print(f"  worker: {worker.computed - computed} computation(s) finished, "
           f"{worker.abandoned - abandoned} abandoned as stale")
     panel.shutdown()

@@ -58,6 +58,7 @@ class _Runner(QObject):
         while self.model.busy and time.monotonic() < end:
             QCoreApplication.processEvents()
             time.sleep(0.002)
+        QCoreApplication.processEvents()    # what the views do a turn later (long trails)
         return not self.model.busy
 
 

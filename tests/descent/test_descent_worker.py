@@ -113,3 +113,31 @@ def test_changes_before_the_new_trails_arrive_do_not_break_the_3d_view(with_gl, 
     assert m.wait(60)
     m.set_step(12)
     assert panel.view3d is not None and "nesterov" in m.trajectories
+
+
+
+def test_long_trails_reach_the_cost_plot_one_turn_after_the_other_views(qtbot):
+    from PySide6.QtCore import QCoreApplication
+
+    from explorer.descent.contour import ContourView
+    from explorer.descent.cost_plot import LATER, CostPlot, peaks
+
+    m = DescentModel()                          # no runner: trails computed at once
+    plot, contour = CostPlot(m), ContourView(m)
+    qtbot.addWidget(plot)
+    qtbot.addWidget(contour)
+    m.set_methods(["gd", "momentum"])
+    m.set_settings(steps=LATER // 2 + 50, noise=0.5)   # 2 rules x that many costs > LATER
+    t = m.trajectories["gd"]
+    assert t.steps == LATER // 2 + 50           # (noise: no rule comes to rest early)
+    # the map has them at once, the cost plot on the next turn of the event loop
+    assert len(contour.trails["gd"].getData()[0]) > 0
+    assert plot.pending
+    assert plot.curves["gd"].getData()[0][-1] < t.steps
+    QCoreApplication.processEvents()
+    assert not plot.pending
+    xs, ys = plot.curves["gd"].getData()
+    assert xs[-1] == t.steps and np.array_equal(xs, peaks(plot._plotted(t.C))[0])
+    # short trails are plotted at once, as before
+    m.set_settings(steps=100)
+    assert not plot.pending and plot.curves["gd"].getData()[0][-1] == 100
