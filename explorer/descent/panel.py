@@ -264,7 +264,10 @@ class DescentPanel(QWidget):
             return
         upto = min(m.index(m.primary), t.steps) - 1      # the last step taken
         trail, done = self._narrated
-        if trail is not t or upto < done:
+        # a new trail, a step back, or a jump further than the kept lines: start afresh
+        # with the last NARRATE_LINES steps only (a jump to step 5,000 builds 400 lines,
+        # not 5,000 of which the box would keep 400)
+        if trail is not t or upto < done or upto - done > NARRATE_LINES:
             self.narration.clear()
             done = max(-1, upto - NARRATE_LINES)
         lines = [narrate(t, k, m.run_settings()) for k in range(done + 1, upto + 1)]

@@ -131,3 +131,32 @@ def test_point_of_the_3d_axis_labels(with_gl, make_panel):
     panel = make_panel()
     assert set(panel.view3d.axis_labels) == {"v1", "v2", "C"}
     QPoint(0, 0)
+
+
+def test_a_jump_to_the_end_narrates_only_the_lines_kept(panel, qtbot, monkeypatch):
+    import explorer.descent.panel as panel_module
+
+    m, c = panel.model, panel.controls
+    m.set_function("bowl")
+    m.set_methods(["gd"])
+    m.set_settings(steps=1500, noise=0.5)
+    m.wait()
+    m.set_step(0)
+    c.narrate.click()
+    built = []
+
+    def counted(t, k, settings):
+        built.append(k)
+        return narrate(t, k, settings)
+    monkeypatch.setattr(panel_module, "narrate", counted)
+    m.set_step(m.max_step())
+    lines = panel.narration.toPlainText().splitlines()
+    t = m.trajectories["gd"]
+    assert t.steps == 1500
+    assert len(built) == panel_module.NARRATE_LINES == len(lines)
+    assert lines[0].startswith(f"Step {1500 - panel_module.NARRATE_LINES} (")
+    assert lines[-1] == narrate(t, 1499, m.run_settings())
+    # one step back and forth ends with the same lines
+    m.set_step(m.max_step() - 1)
+    m.set_step(m.max_step())
+    assert panel.narration.toPlainText().splitlines() == lines
