@@ -73,14 +73,47 @@ def saved_training_settings(net: Network) -> Dict[str, str]:
         out["images"] = "all" if info.train_size == full else str(info.train_size)
     if info.seed is not None:
         out["seed"] = str(info.seed)
+    augment = _saved_augmentation(net, info)
+    if augment is not None:
+        out["augment"] = augment
+    return out
+
+
+def _saved_augmentation(net: Network, info) -> Optional[str]:
+    """The augmentation choice a model was trained with, as the panel's field text:
+    from the panel's own saved fields, or from what ``train --augment`` recorded
+    ("off" for a model that ``train`` saved without it); None when not known."""
+    from engine.augment import KINDS, parse_kinds
+
+    meta = getattr(net, "metadata", None)
+    meta = meta if isinstance(meta, dict) else {}
+    fields = meta.get("settings")
+    text = fields.get("augment") if isinstance(fields, dict) else None
+    if isinstance(text, str) and len(text) < 40:
+        try:
+            kinds = parse_kinds(text)
+        except ValueError:
+            kinds = None
+        if kinds is not None:
+            return _choice(kinds)
     augment = info.augment
     if isinstance(augment, dict) and isinstance(augment.get("kinds"), list):
-        kinds = sorted(k for k in augment["kinds"] if isinstance(k, str))
-        out["augment"] = ("on" if kinds == ["affine", "elastic", "thickness"]
-                          else kinds[0] if len(kinds) == 1 else "on")
-    elif info.epochs_trained is not None:
-        out["augment"] = "off"          # a model saved before augmentation existed
-    return out
+        return _choice(tuple(k for k in KINDS if k in augment["kinds"]))
+    if meta.get("trained_by") == "gd-explorer train":
+        return "off"                    # train records --augment when it is used
+    return None
+
+
+def _choice(kinds: tuple) -> Optional[str]:
+    """The panel's augmentation choice for these kinds ("off", "on" or one kind); None
+    for two of the three, which the panel's menu does not offer."""
+    from engine.augment import KINDS
+
+    if not kinds:
+        return "off"
+    if kinds == KINDS:
+        return "on"
+    return kinds[0] if len(kinds) == 1 else None
 
 
 def structure_of(net: Network) -> tuple:
