@@ -141,3 +141,21 @@ def test_long_trails_reach_the_cost_plot_one_turn_after_the_other_views(qtbot):
     # short trails are plotted at once, as before
     m.set_settings(steps=100)
     assert not plot.pending and plot.curves["gd"].getData()[0][-1] == 100
+
+
+def test_the_contour_map_makes_every_rules_items_ahead_and_uses_them(qtbot):
+    from explorer.descent.contour import ContourView
+
+    m = DescentModel()
+    view = ContourView(m)
+    qtbot.addWidget(view)
+    shown = set(m.trajectories)
+    assert shown and shown == set(view.trails)
+    qtbot.waitUntil(lambda: set(view._spare) == set(optimizers.METHODS) - shown)
+    ahead = {k: view._spare[k] for k in view._spare}
+    m.set_methods(list(optimizers.METHODS))
+    for key, (line, ball) in ahead.items():
+        if key in m.trajectories:
+            assert view.trails[key] is line and view.balls[key] is ball
+            assert len(line.getData()[0]) == len(m.trajectories[key].v)
+    assert not view._spare or set(view._spare) <= set(optimizers.METHODS) - set(m.trajectories)
