@@ -7,7 +7,7 @@ Prints the median (and 90th percentile) of N runs of each step, for a handwritte
 
 * rasterise: the canvas draws its strokes into a 280x280 array (QPainter);
 * preprocess: engine.digits.to_mnist, the 280x280 drawing -> the 28x28 input;
-* forward:    the shipped 784-100-10 network's feedforward of that one input;
+* forward:    the shipped network's feedforward of that one input;
 * pipeline:   the three together, what happens for one live update;
 * panel:      DrawingPanel.predict(), the pipeline plus handing the results to the views
               (the repaint that follows is Qt's and not counted).
@@ -88,7 +88,7 @@ def main(argv=None) -> int:
     rows = [
         ("rasterise (QPainter, 280x280)", render_fresh),
         ("preprocess (to_mnist, 280x280 -> 28x28)", lambda: digits.to_mnist(drawing)),
-        ("forward (784-100-10, one input)", lambda: net.feedforward(x)),
+        (f"forward ({'-'.join(map(str, net.sizes))}, one input)", lambda: net.feedforward(x)),
         ("pipeline (rasterise + preprocess + forward)", pipeline),
         ("panel.predict() (pipeline + views' data)", panel.predict),
     ]
