@@ -53,7 +53,14 @@ class MnistStore(QObject):
         return self._thread is not None and self._thread.is_alive()
 
     def load(self, data_dir: Optional[str], split: str = "full") -> mnist.MnistData:
-        return self.cache.load(data_dir, split)
+        """MNIST now, blocking (for worker threads: the training run). When this call is
+        what read the files, ``ready`` tells every panel, as after ``request()``: the
+        Inside and Real network panels then have the data the training run read."""
+        reads = self.cache.reads
+        data = self.cache.load(data_dir, split)
+        if self.cache.reads != reads and self.cache.peek() is not None:
+            self.ready.emit(self.cache.peek())
+        return data
 
     def request(self) -> None:
         """Start reading (if not already in memory or on the way)."""

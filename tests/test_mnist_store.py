@@ -42,3 +42,23 @@ def test_a_failed_read_reaches_the_window_as_a_message(qtbot, tmp_path, monkeypa
         session.mnist.request()
     assert "does not hold" in blocker.args[0] or "MNIST" in blocker.args[0]
     assert session.mnist.data is None
+
+
+def test_mnist_read_by_a_training_run_reaches_every_panel(qtbot, tmp_path, monkeypatch):
+    """The training worker reads MNIST with the store's blocking load(); the panels that
+    wait for the store's ready signal (Inside, Real network) must get it too."""
+    from explorer.session import Session
+
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    folder = write_mnist_folder(tmp_path / "m", n_train=40, n_test=12)
+    session = Session(data_dir=str(folder))
+    got = []
+    session.mnist.ready.connect(got.append)
+    worker = threading.Thread(target=session.mnist.load, args=(str(folder), "book"))
+    worker.start()
+    worker.join(30)
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=5000)
+    assert len(got[0].test) == 12 and got[0].validation is None       # the full data
+    session.mnist.load(str(folder), "full")                            # read once: no repeat
+    qtbot.wait(50)
+    assert len(got) == 1
