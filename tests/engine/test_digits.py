@@ -123,3 +123,30 @@ def test_mnist_test_images_survive_the_preprocessing(mnist_data, shipped):
     assert float(np.abs(processed - test.images).mean()) < 0.05
     same = np.mean(shipped.predict(processed) == shipped.predict(test.images))
     assert same >= 0.98, same
+
+
+# ------------------------------------------------------------------ stroke width, fast
+@pytest.mark.parametrize("pen", [6.0, 40.0])
+def test_stroke_width_on_the_shrunk_copy_matches_the_full_size_drawing(pen):
+    # to_mnist(stroke_width=...) normalises the width on a copy shrunk to
+    # WIDTH_RESOLUTION pixels per output pixel; its error must stay well below the
+    # change the normalisation itself makes (thin and fat pens on 170-pixel digits)
+    for d in range(10):
+        img = digits.render_strokes(DIGIT_STROKES[d], 280, pen)
+        fast = digits.to_mnist(img, stroke_width=digits.MNIST_STROKE_WIDTH)
+        full = digits.to_mnist(digits.normalize_width(img, digits.MNIST_STROKE_WIDTH))
+        plain = digits.to_mnist(img)
+        assert np.abs(fast - full).mean() < 0.02, d
+        assert np.abs(fast - full).mean() < 0.3 * np.abs(plain - full).mean(), d
+
+
+def test_a_small_digit_has_its_width_normalised_at_full_size():
+    # a digit no taller than WIDTH_RESOLUTION * 20 pixels is not shrunk first
+    small = transformed(DIGIT_STROKES[4], 0.4, 0, 0)
+    img = digits.render_strokes(small, 280, 14.0)
+    top, bottom, left, right = digits.ink_box(img)
+    assert max(bottom - top, right - left) <= digits.WIDTH_RESOLUTION * digits.BOX
+    fast = digits.to_mnist(img, stroke_width=digits.MNIST_STROKE_WIDTH)
+    full = digits.to_mnist(digits.normalize_width(img, digits.MNIST_STROKE_WIDTH))
+    assert not np.array_equal(fast, digits.to_mnist(img))      # the width did change
+    assert np.array_equal(fast, full)
