@@ -26,6 +26,7 @@ from engine.optimizers import METHODS
 from engine.surfaces import contour_segments
 from explorer.descent.model import COLOURS, DescentModel, surface_colours
 from explorer.descent.trail_items import follow_model, sync_trails
+from explorer.paint_turns import TURN_MS
 
 
 def _pen(colour: str, width: float = 2.0, style=Qt.SolidLine) -> "pg.QtGui.QPen":
@@ -174,7 +175,7 @@ class ContourView(_ClickablePlot):
         # the items is ~60 ms of the window's time for eight rules)
         self._spare: Dict[str, tuple] = {}
         self._spare_timer = QTimer(self)
-        self._spare_timer.setInterval(0)
+        self._spare_timer.setInterval(2 * TURN_MS)     # (not in the same turn as a paint)
         self._spare_timer.timeout.connect(self._make_spare)
         follow_model(self)
 

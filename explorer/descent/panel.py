@@ -40,11 +40,13 @@ from explorer.descent.model import FORMULA, DescentModel
 from explorer.descent.readout import Readout
 from explorer.descent.worker import ProcessTrailWorker, TrailWorker
 from explorer.gl_check import opengl_available
+from explorer.paint_turns import paint_in_turns
 
 # The panel's keyboard shortcuts (text, key): the Help menu can list them.
 SHORTCUTS = (("Play / pause the ball", "Space"), ("One step forward", "Right"),
              ("Back to the start", "Home"))
 NARRATE_LINES = 400             # the narration keeps this many lines
+SPREAD_PAINT = 400              # trails of this many points in all paint one plot per turn
 
 
 class DescentPanel(QWidget):
@@ -166,9 +168,26 @@ class DescentPanel(QWidget):
         self.model.start_changed.connect(self._restart_if_playing)
         self.model.step_changed.connect(self._narrate)
         self.model.trajectories_changed.connect(self._narrate)
+        self.model.trajectories_changed.connect(self._spread_paint)
         self.controls.narrate.toggled.connect(self._narrate_toggled)
         self._show_mode()
         self._make_actions()
+
+    def _spread_paint(self) -> None:
+        """New trails with many points in all (up to eight rules of 5,000 steps) make
+        each plot's next paint long (15-30 ms in software): let the plots repaint one per
+        turn of the event loop (``paint_in_turns``), so the window's thread never does
+        them all in one piece. Short trails paint at once, as before."""
+        if sum(len(t.C) for t in self.model.trajectories.values()) >= SPREAD_PAINT:
+            paint_in_turns(self.contour, self.cost_plot, self.view3d, self.curve)
+
+    def showEvent(self, event) -> None:
+        """The first time the panel is shown, its plots paint one per turn too: the
+        window's first paint (every label and axis drawn for the first time) is long."""
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            paint_in_turns(self.contour, self.cost_plot)
 
     # ------------------------------------------------------------------ actions
     def _make_actions(self) -> None:

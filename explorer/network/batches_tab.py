@@ -20,9 +20,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
 
 from engine.batch_noise import tradeoff_text
-from explorer.network.common import JobBar, paint_in_turns, plot, titled, wrap_label
+from explorer.network.common import JobBar, plot, titled, wrap_label
 from explorer.network.jobs import AgreementSnapshot, RaceSnapshot, agreement_job, race_job
 from explorer.network.worker import JobWorker
+from explorer.paint_turns import paint_in_turns
 
 RACE_COLOURS = {"m = 1": "#9467bd", "m = 10": "#d62728", "m = 100": "#2ca02c",
                 "full batch": "#1f3fbf"}

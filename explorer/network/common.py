@@ -7,7 +7,6 @@ import html
 from typing import Callable, Dict
 
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -16,45 +15,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-_waiting: list = []      # plots held back by ``paint_in_turns``, in the order they paint
-_chain = [False]         # a turn is scheduled
-TURN_MS = 8              # ms between turns: the window's other timers and events get in between
-
-
-def paint_in_turns(*views: QWidget) -> None:
-    """Let ``views`` (plots whose data or size just changed) repaint one per turn of the
-    event loop, ``TURN_MS`` apart, instead of all in the window's next paint: a 720 x 350
-    plot takes 15-35 ms to paint in software, so three in one paint kept the window's
-    thread busy for 60-100 ms. They keep their old pixels until their turn; their data is
-    set at once, only the painting waits."""
-    for view in views:
-        if view not in _waiting:
-            view.setUpdatesEnabled(False)
-            _waiting.append(view)
-    if _waiting and not _chain[0]:
-        _chain[0] = True
-        QTimer.singleShot(TURN_MS, _next_turn)
-
-
-def painting() -> bool:
-    """True while plots wait for their turn to paint (``paint_in_turns``)."""
-    return bool(_waiting)
-
-
-def _next_turn() -> None:
-    view = _waiting.pop(0) if _waiting else None
-    if view is not None:
-        try:
-            view.setUpdatesEnabled(True)
-            view.repaint()                     # now, in this turn, not with the next one
-        except RuntimeError:                   # deleted meanwhile (a closed window)
-            pass
-    if _waiting:
-        QTimer.singleShot(TURN_MS, _next_turn)
-    else:
-        _chain[0] = False
-
 
 STATUS_STYLE = {"info": "color:#333;", "warning": "color:#8a5a00;", "error": "color:#b00020;"}
 

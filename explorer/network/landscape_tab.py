@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 
 from explorer.descent.contour import ContourView
 from explorer.gl_check import opengl_available
-from explorer.network.common import JobBar, paint_in_turns, plot, titled, wrap_label
+from explorer.network.common import JobBar, plot, titled, wrap_label
 from explorer.network.jobs import LandscapeSnapshot, landscape_job
 from explorer.network.model import LandscapeSettings, PlaneModel
 from explorer.network.worker import JobWorker
+from explorer.paint_turns import paint_in_turns
 
 PATH_BUTTON = "Landscape of the training path"
 PAD_BUTTON = "Landscape around the pad's network"

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from engine.probe import ProbeReading
 from engine.verdict import COLOURS, GOOD_RATIO
-from explorer.network.common import paint_in_turns, plot, titled, wrap_label
+from explorer.network.common import plot, titled, wrap_label
+from explorer.paint_turns import paint_in_turns
 
 RATIO_RANGE = (-1.0, 3.0)     # the ratio plot's y range (uphill readings can be far out)
 

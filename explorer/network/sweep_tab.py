@@ -20,9 +20,10 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxL
 
 from engine.lr_sweep import DEFAULT_ETAS
 from engine.sharpness import EXPLANATION
-from explorer.network.common import JobBar, paint_in_turns, plot, titled, wrap_label
+from explorer.network.common import JobBar, plot, titled, wrap_label
 from explorer.network.jobs import SweepSnapshot, sweep_job
 from explorer.network.worker import JobWorker
+from explorer.paint_turns import paint_in_turns
 
 SWEEP_BUTTON = "Run the sweep"
 STATE_SYMBOL = {"diverged": ("x", "#b00020"), "stuck": ("s", "#6a3d9a")}

@@ -23,7 +23,7 @@ from typing import Callable, Iterator, Optional
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from explorer.network.common import painting
+from explorer.paint_turns import painting
 
 INTERVAL = 0.25       # seconds between progress signals: 4 redraws a second at most
 NICE = 10             # a job thread's niceness: the window's thread comes first

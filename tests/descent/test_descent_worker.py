@@ -116,9 +116,7 @@ def test_changes_before_the_new_trails_arrive_do_not_break_the_3d_view(with_gl, 
 
 
 
-def test_long_trails_reach_the_cost_plot_one_turn_after_the_other_views(qtbot):
-    from PySide6.QtCore import QCoreApplication
-
+def test_long_trails_reach_the_cost_plot_in_a_later_turn_than_the_other_views(qtbot):
     from explorer.descent.contour import ContourView
     from explorer.descent.cost_plot import LATER, CostPlot, peaks
 
@@ -130,17 +128,35 @@ def test_long_trails_reach_the_cost_plot_one_turn_after_the_other_views(qtbot):
     m.set_settings(steps=LATER // 2 + 50, noise=0.5)   # 2 rules x that many costs > LATER
     t = m.trajectories["gd"]
     assert t.steps == LATER // 2 + 50           # (noise: no rule comes to rest early)
-    # the map has them at once, the cost plot on the next turn of the event loop
+    # the map has them at once, the cost plot in a later turn of the event loop
     assert len(contour.trails["gd"].getData()[0]) > 0
     assert plot.pending
     assert plot.curves["gd"].getData()[0][-1] < t.steps
-    QCoreApplication.processEvents()
-    assert not plot.pending
+    qtbot.waitUntil(lambda: not plot.pending, timeout=2000)
     xs, ys = plot.curves["gd"].getData()
     assert xs[-1] == t.steps and np.array_equal(xs, peaks(plot._plotted(t.C))[0])
     # short trails are plotted at once, as before
     m.set_settings(steps=100)
     assert not plot.pending and plot.curves["gd"].getData()[0][-1] == 100
+
+
+def test_the_cost_plot_makes_every_rules_curve_ahead_and_keeps_it(qtbot):
+    from explorer.descent.cost_plot import CostPlot
+
+    m = DescentModel()
+    plot = CostPlot(m)
+    qtbot.addWidget(plot)
+    qtbot.waitUntil(lambda: set(plot._made) == set(optimizers.METHODS))
+    ahead = dict(plot._made)
+    m.set_methods(list(optimizers.METHODS))
+    for key in optimizers.METHODS:
+        assert plot.curves[key] is ahead[key]
+        assert len(plot.curves[key].getData()[0]) > 0
+    m.set_methods(["gd"])
+    assert set(plot.curves) == {"gd"}
+    assert ahead["adam"].getData()[0] is None or len(ahead["adam"].getData()[0]) == 0
+    m.set_methods(["gd", "adam"])
+    assert plot.curves["adam"] is ahead["adam"] and len(ahead["adam"].getData()[0]) > 0
 
 
 def test_the_contour_map_makes_every_rules_items_ahead_and_uses_them(qtbot):

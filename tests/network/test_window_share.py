@@ -9,9 +9,9 @@ import time
 import pyqtgraph as pg
 from PySide6.QtWidgets import QApplication
 
-from explorer.network import common
-from explorer.network.common import paint_in_turns, painting
+from explorer import paint_turns
 from explorer.network.worker import JobWorker
+from explorer.paint_turns import paint_in_turns, painting
 
 
 def test_job_waits_until_the_window_has_handled_each_progress_signal(qtbot):
@@ -83,4 +83,4 @@ def test_plots_changed_together_paint_one_per_turn(qtbot):
     assert sorted(firsts) == [0, 1, 2]
     # in order, each starting a turn after the one before ended
     for i in (1, 2):
-        assert firsts[i][0] - firsts[i - 1][1] >= 0.5 * common.TURN_MS / 1000, painted
+        assert firsts[i][0] - firsts[i - 1][1] >= 0.5 * paint_turns.TURN_MS / 1000, painted
