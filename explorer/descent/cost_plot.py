@@ -133,7 +133,7 @@ class CostPlot(pg.PlotWidget):
         """Plot new trails: now when short; when long, in a turn of the event loop of its
         own, after the views that were changed before it have painted (``paint_in_turns``)."""
         if sum(len(t.C) for t in self.model.trajectories.values()) >= LATER:
-            paint_in_turns(self.rebuild)
+            paint_in_turns(self.rebuild, self)      # held until then, painted a turn later
         else:
             self.rebuild()
 

@@ -35,6 +35,7 @@ from engine.narrate import narrate
 from engine.optimizers import METHODS
 from explorer.descent.contour import ContourView, CurveView
 from explorer.descent.controls import DescentControls
+from explorer.descent.cost_plot import LATER as COST_PLOT_LATER
 from explorer.descent.cost_plot import CostPlot
 from explorer.descent.model import FORMULA, DescentModel
 from explorer.descent.readout import Readout
@@ -57,6 +58,9 @@ class DescentPanel(QWidget):
         self.session = session
         # the trails are computed on a worker thread (the first ones too)
         self.model = DescentModel(runner=lambda job: None)
+        # first of the model's listeners: the views are held back before they take the
+        # new trails (a view that took them first would paint them at once, then again)
+        self.model.trajectories_changed.connect(self._spread_paint)
         try:
             self.worker = ProcessTrailWorker(self.model, self)
         except OSError:     # no processes here: a thread (slower to answer on busy machines)
@@ -168,7 +172,6 @@ class DescentPanel(QWidget):
         self.model.start_changed.connect(self._restart_if_playing)
         self.model.step_changed.connect(self._narrate)
         self.model.trajectories_changed.connect(self._narrate)
-        self.model.trajectories_changed.connect(self._spread_paint)
         self.controls.narrate.toggled.connect(self._narrate_toggled)
         self._show_mode()
         self._make_actions()
@@ -178,8 +181,13 @@ class DescentPanel(QWidget):
         each plot's next paint long (15-30 ms in software): let the plots repaint one per
         turn of the event loop (``paint_in_turns``), so the window's thread never does
         them all in one piece. Short trails paint at once, as before."""
-        if sum(len(t.C) for t in self.model.trajectories.values()) >= SPREAD_PAINT:
-            paint_in_turns(self.contour, self.cost_plot, self.view3d, self.curve)
+        if not hasattr(self, "curve"):       # (the views are not made yet)
+            return
+        total = sum(len(t.C) for t in self.model.trajectories.values())
+        if total >= SPREAD_PAINT:
+            # (the cost plot queues its own rebuild and repaint when the trails are long)
+            paint_in_turns(self.contour, self.view3d, self.curve,
+                           self.cost_plot if total < COST_PLOT_LATER else None)
 
     def showEvent(self, event) -> None:
         """The first time the panel is shown, its plots paint one per turn too: the
