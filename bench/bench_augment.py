@@ -31,7 +31,7 @@ from engine import Network, Trainer, mnist, model_io  # noqa: E402
 from engine.augment import Augmenter  # noqa: E402
 from engine.sgd import EpochResult  # noqa: E402
 
-SHIPPED = Path(__file__).resolve().parent.parent / "resources" / "model-784-600-10.npz"
+SHIPPED = Path(__file__).resolve().parent.parent / "resources" / "model-784-500-300-10.npz"
 
 
 def epoch_seconds(train, sizes, augment: bool, fraction: float = 1.0) -> float:
@@ -55,7 +55,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[784, 600, 10])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[784, 500, 300, 10])
     args = ap.parse_args(argv)
     data = mnist.load_data(args.data, split="full", progressbar=False)
     train = data.training

@@ -6,7 +6,8 @@ Prints the median (and 90th percentile) of N runs of each step, for a handwritte
 "3" of two arcs drawn on the pad:
 
 * rasterise: the canvas draws its strokes into a 280x280 array (QPainter);
-* preprocess: engine.digits.to_mnist, the 280x280 drawing -> the 28x28 input;
+* preprocess: engine.digits.to_mnist, the 280x280 drawing -> the 28x28 input, its
+              strokes made as wide as MNIST's (as the pad does);
 * forward:    the shipped network's feedforward of that one input;
 * pipeline:   the three together, what happens for one live update;
 * panel:      DrawingPanel.predict(), the pipeline plus handing the results to the views
@@ -76,10 +77,11 @@ def main(argv=None) -> int:
     canvas.strokes.append(stroke)
 
     drawing = canvas.render_array()
-    x = digits.to_mnist(drawing)
+    width = digits.MNIST_STROKE_WIDTH
+    x = digits.to_mnist(drawing, stroke_width=width)
 
     def pipeline():
-        return net.feedforward(digits.to_mnist(canvas.render_array()))
+        return net.feedforward(digits.to_mnist(canvas.render_array(), stroke_width=width))
 
     def render_fresh():
         stroke.forget_path()                # as while drawing: the path is rebuilt
@@ -87,7 +89,8 @@ def main(argv=None) -> int:
 
     rows = [
         ("rasterise (QPainter, 280x280)", render_fresh),
-        ("preprocess (to_mnist, 280x280 -> 28x28)", lambda: digits.to_mnist(drawing)),
+        ("preprocess (to_mnist, 280x280 -> 28x28)",
+         lambda: digits.to_mnist(drawing, stroke_width=width)),
         (f"forward ({'-'.join(map(str, net.sizes))}, one input)", lambda: net.feedforward(x)),
         ("pipeline (rasterise + preprocess + forward)", pipeline),
         ("panel.predict() (pipeline + views' data)", panel.predict),

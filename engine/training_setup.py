@@ -34,7 +34,8 @@ MAX_PRESET = 80
 FIELDS = ("sizes", "activation", "cost", "init", "eta", "m", "epochs", "l2", "seed",
           "images", "split")
 # The augmentation menu's entries (each one ``engine.augment.parse_kinds`` reads).
-AUGMENT_CHOICES = ("off", "on", "affine", "elastic", "thickness")
+AUGMENT_CHOICES = ("off", "on", "affine", "elastic", "thickness", "elastic,thickness",
+                   "affine,elastic", "affine,thickness")
 CHOICES = {"activation": tuple(sorted(ACTIVATIONS)), "cost": tuple(sorted(COSTS)),
            "init": tuple(INITS), "split": tuple(SPLIT_SIZES), "augment": AUGMENT_CHOICES}
 OPTIONAL = ("preset", "monitor", "augment")

@@ -27,7 +27,7 @@ from explorer.model_registry import ModelEntry, ModelRegistry
 
 # the resources package: the checkout's resources/ folder, or its installed copy
 RESOURCES = Path(str(importlib.resources.files("resources")))
-SHIPPED_MODEL = RESOURCES / "model-784-600-10.npz"
+SHIPPED_MODEL = RESOURCES / "model-784-500-300-10.npz"
 
 
 class MnistStore(QObject):

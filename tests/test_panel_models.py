@@ -123,8 +123,8 @@ def test_training_model_saves_its_metadata(tmp_path):
     assert saved_training_settings(net) == {"eta": "3.0", "m": "10", "split": "book"}
     path = tm.save_model(tmp_path / "y.npz", {"eta": "3.0", "augment": "elastic"})
     assert saved_training_settings(model_io.load(path))["augment"] == "elastic"
-    net = model_io.load(ROOT / "resources" / "model-784-600-10.npz")     # train --augment on
-    assert saved_training_settings(net)["augment"] == "on"
+    net = model_io.load(ROOT / "resources" / "model-784-500-300-10.npz")   # --augment elastic,thickness
+    assert saved_training_settings(net)["augment"] == "elastic,thickness"
     net = model_io.load(ROOT / "resources" / "model-784-100-10.npz")     # train, before it
     assert saved_training_settings(net).get("augment", "off") == "off"
 

@@ -289,7 +289,11 @@ class DrawingPanel(QWidget):
             self._input_problem = TOO_SMALL
             return None
         try:
-            return digits.to_mnist(drawing)
+            # a drawing's strokes are made as wide, relative to the digit, as MNIST's
+            # (a thin pen and a bold one then look alike to the network); a picture
+            # from MNIST is left as it is
+            width = digits.MNIST_STROKE_WIDTH if c.picture is None else None
+            return digits.to_mnist(drawing, stroke_width=width)
         except digits.EmptyDrawing:
             return None
 

@@ -37,9 +37,9 @@ from explorer.labels import plain_html
 
 TEACH_NOTE = ("Taught alone, one image can bend weights every other digit relies on: "
               "10 steps on MNIST test image #9729 (a 5 the shipped network reads as 6) "
-              "at the eta it was trained with (0.05) take its test accuracy from 99.17% "
-              "to about 93%, and at eta = 0.2 to about 17%. Mixing 10 MNIST training "
-              "images into each step keeps it near 99%. eta starts at the rate the "
+              "at the eta it was trained with (0.05) take its test accuracy from 99.37% "
+              "to about 80%, and at eta = 0.2 to about 13%. Mixing 10 MNIST training "
+              "images into each step keeps it at 99.3% (at 0.05). eta starts at the rate the "
               "answering network was trained with, when its file says so.")
 DEFAULT_ETA = 1.0           # for a network whose training rate is not known
 

@@ -105,15 +105,15 @@ def _saved_augmentation(net: Network, info) -> Optional[str]:
 
 
 def _choice(kinds: tuple) -> Optional[str]:
-    """The panel's augmentation choice for these kinds ("off", "on" or one kind); None
-    for two of the three, which the panel's menu does not offer."""
+    """The panel's augmentation choice for these kinds: "off", "on" (all three), or the
+    kinds joined by commas in ``KINDS``' order ("elastic,thickness")."""
     from engine.augment import KINDS
 
     if not kinds:
         return "off"
     if kinds == KINDS:
         return "on"
-    return kinds[0] if len(kinds) == 1 else None
+    return ",".join(k for k in KINDS if k in kinds)
 
 
 def structure_of(net: Network) -> tuple:

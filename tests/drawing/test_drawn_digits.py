@@ -1,13 +1,13 @@
-"""The augmented model reads clearly drawn digits in many styles, drawn on the real pad.
+"""The shipped model reads clearly drawn digits in many styles, drawn on the real pad.
 
 540 digits in six styles (tests/drawn_digits/, made by make_drawn_digits.py) are
-drawn with mouse events on the drawing pad, which turns each into its 28x28 input and
-asks the model, exactly as for a person's drawing. The old 784-100-10 model
-(trained on MNIST alone) read 91.9% of them: 54% of the 6s, 81% of the 1s, 85% of the
-9s. The augmented 784-600-10 reads 94.6%: every 9, but 72% of the 6s (round bowls with
-curled tops) and 74% of the 1s (long flags, read as 7). The goal (97% overall, 90% per
-digit) is not reached yet: ``test_the_goal`` is marked as an expected failure, strict,
-so that it fails the day a model reaches it and the marker must go.
+drawn with mouse events on the drawing pad, which turns each into its 28x28 input (its
+strokes made as wide as MNIST's, relative to the digit) and asks the model, exactly as
+for a person's drawing. Issue 12's goal: 97% overall and 90% for every digit. The old
+784-100-10 model (MNIST alone) read 91.9% of them (6s 54%, 1s 81%); a 784-600-10
+trained with affine, elastic and thickness distortions 94.6% (1s 74%: rotated and
+sheared 7s taught it that a long-flagged 1 is a 7); the shipped 784-500-300-10, trained
+with elastic and thickness distortions only, 98.7% (1s 93%, 6s 94%).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def samples():
 def pad_answers(samples, qtbot):
     session = Session()                         # the pad as it starts: the shipped model
     assert session.model is not None, session.model_error
-    assert session.model.sizes == [784, 600, 10]
+    assert session.model.sizes == [784, 500, 300, 10]
     panel = DrawingPanel(session)
     qtbot.addWidget(panel)
     panel.resize(1200, 640)
@@ -70,32 +70,23 @@ def _report(samples, pad_answers):
 
 
 def test_augmented_model_reads_drawn_digits(samples, pad_answers):
-    """What the augmented model does now, held so that it cannot get worse unnoticed."""
+    """Issue 12's goal: at least 97% overall and 90% of every digit."""
     sc, report = _report(samples, pad_answers)
     print(report)
-    assert sc["overall"] >= 0.94, report
-    assert min(sc["digit"].values()) >= 0.70, report
-    assert sc["digit"][9] >= 0.95 and sc["digit"][6] >= 0.70, report
-
-
-@pytest.mark.xfail(strict=True, reason="issue 12's goal: 97% overall and 90% per digit "
-                                       "(784-600-10 augmented: 94.6%, 1s 74%, 6s 72%)")
-def test_the_goal(samples, pad_answers):
-    sc, report = _report(samples, pad_answers)
     assert sc["overall"] >= 0.97, report
     assert min(sc["digit"].values()) >= 0.90, report
 
 
 def test_the_augmented_model_says_how_it_was_made():
     """How the model was made is in its metadata: the project's own train
-    command with --augment on; small enough to ship (float32, under 5 MB)."""
+    command with --augment elastic,thickness; small enough to ship (float32, under 5 MB)."""
     from engine import model_io
 
     net = model_io.load(AUGMENTED_MODEL)
     meta = net.metadata
     assert net.sizes[0] == 784 and net.sizes[-1] == 10
     assert meta["trained_by"] == "gd-explorer train"
-    assert meta["augment"]["kinds"] == ["affine", "elastic", "thickness"]
+    assert meta["augment"]["kinds"] == ["elastic", "thickness"]
     assert all(p.dtype.name == "float32" for p in net.params)
     assert AUGMENTED_MODEL.stat().st_size < 5 * 2**20
 
@@ -105,4 +96,4 @@ def test_the_augmented_model_on_mnist(mnist_data):
 
     net = model_io.load(AUGMENTED_MODEL)
     correct, _ = net.evaluate(*mnist_data.test)
-    assert correct / len(mnist_data.test[1]) >= 0.99      # 99.17% when made
+    assert correct / len(mnist_data.test[1]) >= 0.99      # 99.37% when made

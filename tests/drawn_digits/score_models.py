@@ -1,7 +1,7 @@
 """Scores models on the drawn-digit set, as the drawing pad sees it.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/drawn_digits/score_models.py \\
-        resources/model-784-100-10.npz resources/model-784-600-10.npz [--runner-up]
+        resources/model-784-100-10.npz resources/model-784-500-300-10.npz [--runner-up]
 
 Each digit is drawn once on the real drawing pad (mouse events), and the pad's picture
 (``canvas.render_array()``) is kept; every model then reads the pad's own input for it

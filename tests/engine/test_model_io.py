@@ -95,11 +95,11 @@ def test_the_shipped_models_load_and_are_strong(mnist_data):
     correct, _ = net.evaluate(*mnist_data.test)
     assert correct >= 9750
     # what the drawing pad answers with: trained on distorted digits (issue 12: >= 99.0%)
-    net = model_io.load(ROOT / "resources" / "model-784-600-10.npz", expect_sizes=(784, 10))
-    assert net.sizes == [784, 600, 10] and net.activation_name == "relu"
+    net = model_io.load(ROOT / "resources" / "model-784-500-300-10.npz", expect_sizes=(784, 10))
+    assert net.sizes == [784, 500, 300, 10] and net.activation_name == "relu"
     correct, _ = net.evaluate(*mnist_data.test)
     assert correct >= 9900
-    assert (ROOT / "resources" / "model-784-600-10.npz").stat().st_size < 5 * 2**20
+    assert (ROOT / "resources" / "model-784-500-300-10.npz").stat().st_size < 5 * 2**20
 
 
 # ---------------------------------------------------------------------- one schema

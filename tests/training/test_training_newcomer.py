@@ -54,7 +54,7 @@ def no_data(d, split):
 # ---------------------------------------------------------------------- item 1
 def test_a_failed_run_leaves_the_pad_and_a_beaten_shipped_model_is_replaced(qtbot, panel):
     s = panel.session
-    assert s.model_label == "shipped model" and s.models.chosen.accuracy == 0.9917
+    assert s.model_label == "shipped model" and s.models.chosen.accuracy == 0.9937
     shipped = s.model
     # MNIST missing: the run fails, the pad keeps the shipped model, nothing is offered.
     panel.data_loader = no_data
@@ -63,12 +63,12 @@ def test_a_failed_run_leaves_the_pad_and_a_beaten_shipped_model_is_replaced(qtbo
     assert out.kind == "no-data"
     assert s.model is shipped and s.models.get("training") is None
     panel.mnist_dialog = None
-    # A trained network below 99.17%: listed (live), not answering.
+    # A trained network below 99.37%: listed (live), not answering.
     panel.data_loader = lambda d, split: DATA
     set_field(qtbot, panel, "epochs", "1")
     run_to_end(qtbot, panel)
     entry = s.models.get("training")
-    assert entry.epoch == 1 and entry.accuracy == panel.history[-1]["test_accuracy"] < 0.9917
+    assert entry.epoch == 1 and entry.accuracy == panel.history[-1]["test_accuracy"] < 0.9937
     assert s.model is shipped
     # The same registry rule with an accuracy above the shipped model's: it switches, says so.
     notes, heard = [], []
@@ -76,7 +76,7 @@ def test_a_failed_run_leaves_the_pad_and_a_beaten_shipped_model_is_replaced(qtbo
     s.model_changed.connect(lambda net, label: heard.append(label))
     s.set_training(entry.net, 2, 0.995)
     assert s.model is entry.net and heard == ["being trained: 784-30-10, epoch 2"]
-    assert "above the shipped model's (99.17%)" in notes[-1]
+    assert "above the shipped model's (99.37%)" in notes[-1]
     # New Network (untrained): the pad goes back to the shipped model.
     answer_question(QMessageBox.Discard)
     click(qtbot, panel.new_button)
@@ -152,7 +152,7 @@ def test_new_network_and_load_ask_before_throwing_away_unsaved_results(qtbot, pa
     assert c.text("eta") == str(info.eta) and c.text("m") == str(info.mini_batch_size)
     assert c.text("l2") == str(info.l2) and c.text("split") == info.split
     assert c.preset.currentText().startswith("Shipped")        # its preset, recognised
-    assert panel.history == [] and panel.network.sizes == [784, 600, 10]
+    assert panel.history == [] and panel.network.sizes == [784, 500, 300, 10]
     assert panel.session.models.keys() == ["shipped"]     # no second entry for its file
 
 
