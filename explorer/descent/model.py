@@ -89,7 +89,7 @@ def serve_trails(conn, latest) -> None:
     import os
 
     try:
-        os.nice(4)          # the window's process comes first when the CPUs are busy
+        os.nice(10)         # the window's process (and the X server) come first when the CPUs are busy
     except (AttributeError, OSError):
         pass
     surfaces: Dict[tuple, Surface] = {}

@@ -1,14 +1,15 @@
 """Scores models on the drawn-digit set, as the drawing pad sees it.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/drawn_digits/score_models.py \\
-        resources/model-784-100-10.npz resources/model-784-500-300-10.npz [--runner-up]
+        resources/model-784-100-10.npz resources/model-784-500-300-10.npz [--runner-up] [--plain]
 
 Each digit is drawn once on the real drawing pad (mouse events), and the pad's picture
 (``canvas.render_array()``) is kept; every model then reads the pad's own input for it
-(``engine.digits.to_mnist``, as ``DrawingPanel.network_input`` does). Prints accuracy
-overall, per digit and per style, side by side; ``--runner-up`` adds the figures behind
-``engine.digits.runner_up``'s thresholds; ``--width`` compares the pad's input with and
-without ``engine.digits.normalize_width``.
+(``engine.digits.to_mnist`` with the strokes made as wide as MNIST's, as
+``DrawingPanel.network_input`` does). Prints accuracy overall, per digit and per style,
+side by side; ``--runner-up`` adds the figures behind ``engine.digits.runner_up``'s
+thresholds; ``--plain`` adds each model's figures for the drawing as it was drawn (no
+``engine.digits.normalize_width``).
 """
 
 from __future__ import annotations
@@ -64,22 +65,22 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("models", nargs="+")
     ap.add_argument("--runner-up", action="store_true")
-    ap.add_argument("--width", action="store_true")
+    ap.add_argument("--plain", action="store_true")
     args = ap.parse_args(argv)
     from drawn_digits.drawn_set import load_samples
 
     from engine import digits, model_io
     samples = load_samples()
     pics = pad_pictures(samples)
-    inputs = np.stack([digits.to_mnist(p) for p in pics])
+    width = digits.MNIST_STROKE_WIDTH
+    inputs = np.stack([digits.to_mnist(p, stroke_width=width) for p in pics])
+    plain = np.stack([digits.to_mnist(p) for p in pics]) if args.plain else None
     results = {}
     for path in args.models:
         net = model_io.load(path)
         results[Path(path).stem] = net.feedforward(inputs)
-        if args.width:
-            wide = np.stack([digits.to_mnist(p, stroke_width=digits.MNIST_STROKE_WIDTH)
-                             for p in pics])
-            results[Path(path).stem + " +width"] = net.feedforward(wide)
+        if plain is not None:
+            results[Path(path).stem + " plain"] = net.feedforward(plain)
     print(table(samples, results))
     if args.runner_up:
         labels = np.array([s["digit"] for s in samples])
