@@ -27,14 +27,19 @@ def test_long_trails_for_every_rule_paint_one_plot_per_turn(panel, qtbot):
     _record_paints(panel.cost_plot, painted, "cost")
     m = panel.model
     m.set_methods(list(optimizers.METHODS))
+    arrived = []
+
+    def full_trails_in():
+        if not arrived and all(t.steps == 1500 for t in m.trajectories.values()):
+            arrived.append(time.perf_counter())
+            painted.clear()                 # from here on: the paints the full trails make
+    m.trajectories_changed.connect(full_trails_in)
     m.set_settings(steps=1500, noise=0.5)
-    painted.clear()
     assert m.wait(60)
-    qtbot.waitUntil(lambda: not painting() and not panel.cost_plot.pending, timeout=10_000)
+    qtbot.waitUntil(lambda: bool(arrived) and not painting() and not panel.cost_plot.pending,
+                    timeout=10_000)
     qtbot.wait(50)
-    full = [t for t in m.trajectories.values() if t.steps == 1500]
-    assert len(full) == len(optimizers.METHODS)
-    # the cost plot got them too
+    assert len(m.trajectories) == len(optimizers.METHODS)
     assert all(panel.cost_plot.curves[k].getData()[0][-1] == 1500 for k in m.trajectories)
     firsts = {}
     for name, start, end in painted:
